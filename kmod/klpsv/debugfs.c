@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * debugfs.c - read-only introspection of the store
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "internal.h"
+
+/**
+ * DOC: debugfs
+ *
+ * /sys/kernel/debug/klpsv/ holds two read-only files, described for users in
+ * docs/debugfs.md:
+ *
+ * - stats: per id, the live variables, their bytes, and lifetime counters;
+ *   then the totals.
+ * - shadows: one line per live variable, at most klpsv_list_max of them. The
+ *   parent is printed with %p, which the kernel hashes: no address leaks.
+ *
+ * Both are produced under RCU from the same structures the API uses, so
+ * reading them never blocks a user of the API. A variable freed while the
+ * listing is produced may be shown with a meaningless size.
+ */
+
+static struct dentry *klpsv_debugfs_dir;
+
+static void klpsv_stats_line(struct seq_file *m, const char *id,
+			     const struct klpsv_id_totals *t)
+{
+	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu\n",
+		   id, t->live, t->bytes, t->allocs, t->frees);
+}
+
+static int klpsv_stats_show(struct seq_file *m, void *unused)
+{
+	struct klpsv_id_totals t, sum = {};
+	unsigned long index;
+	struct klpsv_id *sid;
+	char id[24];
+
+	seq_printf(m, "%-20s %10s %14s %12s %12s\n",
+		   "id", "live", "bytes", "allocs", "frees");
+	klpsv_for_each_id(index, sid) {
+		klpsv_id_totals(sid, &t);
+		snprintf(id, sizeof(id), "%lu", index);
+		klpsv_stats_line(m, id, &t);
+		sum.live += t.live;
+		sum.bytes += t.bytes;
+		sum.allocs += t.allocs;
+		sum.frees += t.frees;
+	}
+	klpsv_stats_line(m, "total", &sum);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(klpsv_stats);
+
+struct klpsv_lister {
+	struct seq_file *m;
+	unsigned long id;
+	unsigned int shown;
+	unsigned long more;
+};
+
+static bool klpsv_list_one(struct klpsv_shadow *shadow, void *arg)
+{
+	struct klpsv_lister *l = arg;
+	void *obj = READ_ONCE(shadow->obj);
+
+	if (l->shown >= READ_ONCE(klpsv_list_max)) {
+		l->more++;
+		return true;
+	}
+	if (obj)
+		seq_printf(l->m, "%lu %p %zu\n", l->id, obj, READ_ONCE(shadow->size));
+	else
+		seq_printf(l->m, "%lu null %zu\n", l->id, READ_ONCE(shadow->size));
+	l->shown++;
+	return true;
+}
+
+static int klpsv_shadows_show(struct seq_file *m, void *unused)
+{
+	struct klpsv_lister l = { .m = m };
+	unsigned long index;
+	struct klpsv_id *sid;
+
+	seq_puts(m, "id obj size\n");
+	klpsv_for_each_id(index, sid) {
+		l.id = index;
+		rcu_read_lock();
+		klpsv_id_walk(sid, klpsv_list_one, &l);
+		rcu_read_unlock();
+	}
+	if (l.more)
+		seq_printf(m, "# truncated: %lu more\n", l.more);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(klpsv_shadows);
+
+/**
+ * klpsv_debugfs_init() - create /sys/kernel/debug/klpsv/
+ *
+ * Like every debugfs user, the module works without the files when debugfs
+ * is not available.
+ */
+void klpsv_debugfs_init(void)
+{
+	klpsv_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("stats", 0400, klpsv_debugfs_dir, NULL,
+			    &klpsv_stats_fops);
+	debugfs_create_file("shadows", 0400, klpsv_debugfs_dir, NULL,
+			    &klpsv_shadows_fops);
+}
+
+/**
+ * klpsv_debugfs_exit() - remove /sys/kernel/debug/klpsv/
+ */
+void klpsv_debugfs_exit(void)
+{
+	debugfs_remove(klpsv_debugfs_dir);
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * idtable.c - the registry of shadow ids
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include "internal.h"
+
+/**
+ * DOC: shadow ids
+ *
+ * Every shadow id has a hash table of its own, keyed by parent object, so that
+ * freeing all the variables of one id never looks at another id, and so that a
+ * variable needs no room for its id. The tables are found through an xarray
+ * indexed by id: lookups take no lock (RCU); insertion takes the xarray's lock
+ * with bottom halves disabled.
+ *
+ * A table is created by the first allocation of its id. Building one may sleep
+ * (rhashtable_init() and alloc_percpu()), so a caller that may not sleep takes
+ * a prebuilt table from a small pool of spares, which a work item refills.
+ * When the pool is empty such an allocation fails, as any atomic allocation
+ * may; new ids are rare (they are constants of a livepatch), so the pool is
+ * small.
+ *
+ * Ids are only removed when the module is unloaded: a table emptied by
+ * klpsv_shadow_free_all() stays, to be used again and to keep its counters
+ * visible in debugfs. So a &struct klpsv_id found once stays valid.
+ */
+
+#define KLPSV_SPARE_IDS		4
+
+DEFINE_XARRAY_FLAGS(klpsv_ids, XA_FLAGS_LOCK_BH);
+
+static LIST_HEAD(klpsv_spares);
+static unsigned int klpsv_nr_spares;
+static DEFINE_SPINLOCK(klpsv_spares_lock);
+
+static void klpsv_spares_refill(struct work_struct *work);
+static DECLARE_WORK(klpsv_spares_work, klpsv_spares_refill);
+
+static struct klpsv_id *klpsv_id_build(gfp_t gfp)
+{
+	struct klpsv_id *sid;
+
+	sid = kzalloc(sizeof(*sid), gfp);
+	if (!sid)
+		return NULL;
+
+	sid->stats = alloc_percpu_gfp(struct klpsv_id_stats, gfp);
+	if (!sid->stats)
+		goto err_free;
+
+	if (rhashtable_init(&sid->ht, &klpsv_shadow_params))
+		goto err_stats;
+
+	INIT_LIST_HEAD(&sid->spare);
+	return sid;
+
+err_stats:
+	free_percpu(sid->stats);
+err_free:
+	kfree(sid);
+	return NULL;
+}
+
+static void klpsv_id_destroy(struct klpsv_id *sid)
+{
+	rhashtable_destroy(&sid->ht);
+	free_percpu(sid->stats);
+	kfree(sid);
+}
+
+static void klpsv_spare_put(struct klpsv_id *sid)
+{
+	spin_lock_bh(&klpsv_spares_lock);
+	list_add(&sid->spare, &klpsv_spares);
+	klpsv_nr_spares++;
+	spin_unlock_bh(&klpsv_spares_lock);
+}
+
+static struct klpsv_id *klpsv_spare_take(void)
+{
+	struct klpsv_id *sid;
+
+	spin_lock_bh(&klpsv_spares_lock);
+	sid = list_first_entry_or_null(&klpsv_spares, struct klpsv_id, spare);
+	if (sid) {
+		list_del_init(&sid->spare);
+		klpsv_nr_spares--;
+	}
+	spin_unlock_bh(&klpsv_spares_lock);
+
+	schedule_work(&klpsv_spares_work);
+	return sid;
+}
+
+static bool klpsv_spares_full(void)
+{
+	bool full;
+
+	spin_lock_bh(&klpsv_spares_lock);
+	full = klpsv_nr_spares >= KLPSV_SPARE_IDS;
+	spin_unlock_bh(&klpsv_spares_lock);
+	return full;
+}
+
+static void klpsv_spares_refill(struct work_struct *work)
+{
+	struct klpsv_id *sid;
+
+	while (!klpsv_spares_full()) {
+		sid = klpsv_id_build(GFP_KERNEL);
+		if (!sid)
+			return;	/* tried again by the next klpsv_spare_take() */
+		klpsv_spare_put(sid);
+	}
+}
+
+/**
+ * klpsv_id_find() - the table of a shadow id
+ * @id:		the shadow id
+ *
+ * Any context.
+ *
+ * Return: the table, or NULL when @id was never used.
+ */
+struct klpsv_id *klpsv_id_find(unsigned long id)
+{
+	return xa_load(&klpsv_ids, id);
+}
+
+/**
+ * klpsv_id_find_or_create() - the table of a shadow id, created if needed
+ * @id:		the shadow id
+ * @gfp:	the caller's allocation flags; without __GFP_DIRECT_RECLAIM a
+ *		prebuilt table is taken from the pool of spares
+ *
+ * Return: the table, or NULL when there is no memory for it.
+ */
+struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp)
+{
+	struct klpsv_id *sid, *old;
+
+	sid = xa_load(&klpsv_ids, id);
+	if (likely(sid))
+		return sid;
+
+	if (gfpflags_allow_blocking(gfp))
+		sid = klpsv_id_build(gfp);
+	else
+		sid = klpsv_spare_take();
+	if (!sid)
+		return NULL;
+	sid->id = id;
+
+	old = xa_cmpxchg_bh(&klpsv_ids, id, NULL, sid, gfp);
+	if (likely(!old))
+		return sid;
+
+	/* Lost a race for the same id, or no memory for the xarray. */
+	klpsv_spare_put(sid);
+	return xa_is_err(old) ? NULL : old;
+}
+
+/**
+ * klpsv_id_totals() - the counters of an id, summed over all CPUs
+ * @sid:	the id
+ * @t:		filled in
+ *
+ * The sum is not a snapshot: while variables are created and freed, @t->live
+ * may be off by the operations in flight (never below zero).
+ */
+void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t)
+{
+	unsigned long bytes_in = 0, bytes_out = 0;
+	int cpu;
+
+	t->allocs = 0;
+	t->frees = 0;
+	for_each_possible_cpu(cpu) {
+		const struct klpsv_id_stats *s = per_cpu_ptr(sid->stats, cpu);
+
+		t->allocs += READ_ONCE(s->allocs);
+		t->frees += READ_ONCE(s->frees);
+		bytes_in += READ_ONCE(s->bytes_in);
+		bytes_out += READ_ONCE(s->bytes_out);
+	}
+	t->live = t->allocs > t->frees ? t->allocs - t->frees : 0;
+	t->bytes = bytes_in > bytes_out ? bytes_in - bytes_out : 0;
+}
+
+/**
+ * klpsv_id_walk() - call @fn for every variable of an id
+ * @sid:	the id
+ * @fn:		called for each variable; returns false to stop the walk
+ * @arg:	passed to @fn
+ *
+ * The caller holds rcu_read_lock(); @fn must not sleep. Variables added or
+ * removed during the walk may or may not be seen, and while the table is
+ * being resized a variable may be seen twice (in the old and the new table).
+ *
+ * Return: false when @fn stopped the walk, true otherwise.
+ */
+bool klpsv_id_walk(struct klpsv_id *sid,
+		   bool (*fn)(struct klpsv_shadow *shadow, void *arg), void *arg)
+{
+	struct klpsv_shadow *shadow;
+	struct bucket_table *tbl;
+	struct rhash_head *pos;
+	unsigned int i;
+
+	for (tbl = rht_dereference_rcu(sid->ht.tbl, &sid->ht); tbl;
+	     tbl = rht_dereference_rcu(tbl->future_tbl, &sid->ht)) {
+		for (i = 0; i < tbl->size; i++) {
+			rht_for_each_entry_rcu(shadow, pos, tbl, i, node) {
+				if (!fn(shadow, arg))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
+/**
+ * klpsv_ids_init() - fill the pool of spare tables
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int klpsv_ids_init(void)
+{
+	struct klpsv_id *sid;
+
+	while (!klpsv_spares_full()) {
+		sid = klpsv_id_build(GFP_KERNEL);
+		if (!sid) {
+			klpsv_ids_exit();
+			return -ENOMEM;
+		}
+		klpsv_spare_put(sid);
+	}
+	return 0;
+}
+
+/**
+ * klpsv_ids_exit() - free every variable left, every table and every spare
+ *
+ * Called at unload, when no user of the exported API is left. Destructors are
+ * not called: they belonged to modules that are gone. What had been left is
+ * logged, one line per id.
+ */
+void klpsv_ids_exit(void)
+{
+	unsigned long index, count, bytes;
+	struct klpsv_id *sid, *tmp;
+
+	cancel_work_sync(&klpsv_spares_work);
+
+	klpsv_for_each_id(index, sid) {
+		bytes = 0;
+		count = klpsv_id_free_all(sid, NULL, &bytes);
+		if (count)
+			pr_info("id %lu: freed %lu leftover shadows (%lu bytes) at unload\n",
+				index, count, bytes);
+		xa_erase_bh(&klpsv_ids, index);
+		klpsv_id_destroy(sid);
+	}
+	xa_destroy(&klpsv_ids);
+
+	list_for_each_entry_safe(sid, tmp, &klpsv_spares, spare) {
+		list_del(&sid->spare);
+		klpsv_id_destroy(sid);
+	}
+	klpsv_nr_spares = 0;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * internal.h - klpsv.ko internals shared between its files
+ */
+#ifndef _KLPSV_INTERNAL_H
+#define _KLPSV_INTERNAL_H
+
+#include <linux/rhashtable.h>
+#include <linux/percpu.h>
+#include <linux/list.h>
+#include <linux/hash.h>
+#include <linux/xarray.h>
+#include <klpsv.h>
+
+/**
+ * struct klpsv_shadow - one shadow variable: 32 bytes of bookkeeping, then data
+ * @node:	link in the hash table of its id
+ * @obj:	the parent object, the hash key (may be NULL)
+ * @size:	size of @data
+ * @reaped:	next variable in a list of removed ones, while being freed
+ * @rcu:	deferred free, once the variable has been removed and released
+ * @data:	the caller's shadow data
+ *
+ * The id is not stored: every id has a table of its own. @size, @reaped and
+ * @rcu share their space: @size and @reaped are read for the last time
+ * before @rcu is used.
+ */
+struct klpsv_shadow {
+	struct rhash_head node;
+	void *obj;
+	union {
+		struct {
+			size_t size;
+			struct klpsv_shadow *reaped;
+		};
+		struct rcu_head rcu;
+	};
+	char data[];
+};
+
+#define KLPSV_SHADOW_OVERHEAD	32
+
+static inline u32 klpsv_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	return hash_64((u64)(unsigned long)*(void * const *)data ^ seed, 32);
+}
+
+/* Constant, so that the inline rhashtable functions fold it. */
+static const struct rhashtable_params klpsv_shadow_params __maybe_unused = {
+	.head_offset		= offsetof(struct klpsv_shadow, node),
+	.key_offset		= offsetof(struct klpsv_shadow, obj),
+	.key_len		= sizeof(void *),
+	.hashfn			= klpsv_obj_hashfn,
+	.automatic_shrinking	= true,
+};
+
+/**
+ * struct klpsv_id_stats - per-CPU counters of one id
+ * @allocs:	variables created
+ * @frees:	variables freed
+ * @bytes_in:	data bytes of created variables
+ * @bytes_out:	data bytes of freed variables
+ */
+struct klpsv_id_stats {
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long bytes_in;
+	unsigned long bytes_out;
+};
+
+/**
+ * struct klpsv_id - the shadow variables of one id
+ * @id:		the shadow id
+ * @ht:		its variables, keyed by parent object
+ * @stats:	per-CPU counters
+ * @spare:	link in the pool of spare ids, until the id is taken into use
+ */
+struct klpsv_id {
+	unsigned long id;
+	struct rhashtable ht;
+	struct klpsv_id_stats __percpu *stats;
+	struct list_head spare;
+};
+
+/**
+ * struct klpsv_id_totals - the counters of one id, summed over all CPUs
+ * @live:	variables that exist now
+ * @bytes:	data bytes of those variables
+ * @allocs:	variables ever created
+ * @frees:	variables ever freed
+ */
+struct klpsv_id_totals {
+	unsigned long live;
+	unsigned long bytes;
+	unsigned long allocs;
+	unsigned long frees;
+};
+
+/* idtable.c */
+extern struct xarray klpsv_ids;
+#define klpsv_for_each_id(index, sid)	xa_for_each(&klpsv_ids, index, sid)
+
+int klpsv_ids_init(void);
+void klpsv_ids_exit(void);
+struct klpsv_id *klpsv_id_find(unsigned long id);
+struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp);
+void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
+bool klpsv_id_walk(struct klpsv_id *sid,
+		   bool (*fn)(struct klpsv_shadow *shadow, void *arg), void *arg);
+
+/* store.c */
+void klpsv_store_init(void);
+unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
+				unsigned long *bytes);
+
+/* debugfs.c */
+extern unsigned int klpsv_list_max;
+void klpsv_debugfs_init(void);
+void klpsv_debugfs_exit(void);
+
+#endif /* _KLPSV_INTERNAL_H */

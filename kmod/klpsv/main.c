@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - klpsv.ko: livepatch shadow variables for stock kernels
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include "internal.h"
+
+/**
+ * DOC: module life
+ *
+ * Livepatch modules that use the exported API depend on klpsv.ko through
+ * their symbol references, so the module cannot be unloaded while any of them
+ * is loaded. At unload, debugfs goes first, so nothing reads the store while
+ * it is torn down; then every variable left is freed and logged.
+ */
+
+#define KLPSV_LIST_MAX_DEFAULT	4096
+#define KLPSV_LIST_MAX_LIMIT	65536
+
+unsigned int klpsv_list_max = KLPSV_LIST_MAX_DEFAULT;
+
+static int klpsv_list_max_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err;
+
+	err = kstrtouint(val, 0, &n);
+	if (err)
+		return err;
+	if (n < 1 || n > KLPSV_LIST_MAX_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(klpsv_list_max, n);
+	return 0;
+}
+
+static const struct kernel_param_ops klpsv_list_max_ops = {
+	.set = klpsv_list_max_set,
+	.get = param_get_uint,
+};
+module_param_cb(list_max, &klpsv_list_max_ops, &klpsv_list_max, 0644);
+MODULE_PARM_DESC(list_max,
+		 "Most shadow variables listed in debugfs klpsv/shadows, 1 to 65536 (default: 4096)");
+
+static int __init klpsv_init(void)
+{
+	int err;
+
+	klpsv_store_init();
+	err = klpsv_ids_init();
+	if (err)
+		return err;
+	klpsv_debugfs_init();
+	pr_info("loaded: %u bytes of bookkeeping per shadow variable\n",
+		KLPSV_SHADOW_OVERHEAD);
+	return 0;
+}
+module_init(klpsv_init);
+
+static void __exit klpsv_exit(void)
+{
+	klpsv_debugfs_exit();
+	klpsv_ids_exit();
+	pr_info("unloaded\n");
+}
+module_exit(klpsv_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("klpsv developers");
+MODULE_DESCRIPTION("Livepatch shadow variables for stock kernels");

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * store.c - the shadow-variable store: the exported klpsv_shadow_*() API
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/overflow.h>
+#include <linux/hardirq.h>
+#include "internal.h"
+
+/**
+ * DOC: the shadow-variable store
+ *
+ * A shadow variable is found by <obj, id>: the id selects a hash table (see
+ * idtable.c), the parent object is the key within it. The tables are
+ * rhashtables: they grow and shrink with their contents, lookups take no
+ * lock, and writers lock one bucket at a time.
+ *
+ * Context and locking:
+ *
+ * - klpsv_shadow_get() takes no lock and may be called in any context. The
+ *   data it returns stays allocated until the caller's RCU read-side critical
+ *   section ends, even when another CPU frees the variable meanwhile.
+ *
+ * - klpsv_shadow_alloc(), klpsv_shadow_get_or_alloc(), klpsv_shadow_free()
+ *   and klpsv_shadow_free_all() may be called in process or softirq context,
+ *   holding spinlocks when @gfp_flags do not allow sleeping, but not in hard
+ *   interrupt context nor with interrupts disabled: the bucket locks of an
+ *   rhashtable disable bottom halves. Such a call is refused with one log
+ *   line (the allocators return NULL, the others do nothing).
+ *
+ * - Allocation is serialised per <obj, id> by one of %KLPSV_STRIPES striped
+ *   spinlocks, so that the constructor runs only when the variable does not
+ *   exist yet, exactly once, before any reader can find it. The constructor
+ *   runs under that lock, with bottom halves disabled: atomic context.
+ *   Allocations of different <obj, id> pairs rarely share a lock.
+ *
+ * - Destructors run with no klpsv lock held, in the context of the caller of
+ *   klpsv_shadow_free() or klpsv_shadow_free_all(). Removal decides who
+ *   frees: a variable is released once even when free and free_all race.
+ */
+
+#define KLPSV_STRIPE_BITS	8
+#define KLPSV_STRIPES		(1U << KLPSV_STRIPE_BITS)
+
+/* Passes of free_all over a table, to catch variables moved by a resize. */
+#define KLPSV_FREE_ALL_PASSES	4
+
+static struct klpsv_stripe {
+	spinlock_t lock;
+} ____cacheline_aligned_in_smp klpsv_stripes[KLPSV_STRIPES];
+
+/**
+ * klpsv_store_init() - initialise the allocation locks
+ */
+void klpsv_store_init(void)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
+
+	for (i = 0; i < KLPSV_STRIPES; i++)
+		spin_lock_init(&klpsv_stripes[i].lock);
+}
+
+static spinlock_t *klpsv_stripe(void *obj, unsigned long id)
+{
+	return &klpsv_stripes[hash_64((u64)(unsigned long)obj + id,
+				      KLPSV_STRIPE_BITS)].lock;
+}
+
+static bool klpsv_writer_context_ok(const char *caller, unsigned long id)
+{
+	if (likely(!in_hardirq() && !in_nmi() && !irqs_disabled()))
+		return true;
+
+	pr_warn_ratelimited("%s: id %lu: refused with interrupts disabled or in hard interrupt context\n",
+			    caller, id);
+	return false;
+}
+
+static struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid, void *obj)
+{
+	return rhashtable_lookup(&sid->ht, &obj, klpsv_shadow_params);
+}
+
+/**
+ * klpsv_shadow_get() - retrieve a shadow variable's data
+ * @obj:	the parent object (may be NULL)
+ * @id:		the shadow id
+ *
+ * Lock-free; any context.
+ *
+ * Return: the variable's data, or NULL when <@obj, @id> has none.
+ */
+void *klpsv_shadow_get(void *obj, unsigned long id)
+{
+	struct klpsv_shadow *shadow = NULL;
+	struct klpsv_id *sid;
+
+	rcu_read_lock();
+	sid = klpsv_id_find(id);
+	if (sid)
+		shadow = klpsv_lookup(sid, obj);
+	rcu_read_unlock();
+
+	return shadow ? shadow->data : NULL;
+}
+EXPORT_SYMBOL_GPL(klpsv_shadow_get);
+
+static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
+				 gfp_t gfp_flags, klpsv_shadow_ctor_t ctor,
+				 void *ctor_data, bool exist_ok,
+				 const char *caller)
+{
+	struct klpsv_shadow *new, *shadow;
+	struct klpsv_id *sid;
+	spinlock_t *stripe;
+	int err;
+
+	if (!klpsv_writer_context_ok(caller, id))
+		return NULL;
+
+	sid = klpsv_id_find_or_create(id, gfp_flags);
+	if (!sid) {
+		pr_warn_ratelimited("%s: id %lu: no memory for the id's table\n",
+				    caller, id);
+		return NULL;
+	}
+
+	if (exist_ok) {
+		rcu_read_lock();
+		shadow = klpsv_lookup(sid, obj);
+		rcu_read_unlock();
+		if (shadow)
+			return shadow->data;
+	}
+
+	new = kzalloc(struct_size(new, data, size), gfp_flags);
+	if (!new)
+		return NULL;
+	new->obj = obj;
+	new->size = size;
+
+	stripe = klpsv_stripe(obj, id);
+	spin_lock_bh(stripe);
+
+	rcu_read_lock();
+	shadow = klpsv_lookup(sid, obj);
+	rcu_read_unlock();
+	if (shadow) {
+		spin_unlock_bh(stripe);
+		kfree(new);
+		if (exist_ok)
+			return shadow->data;
+		pr_warn_ratelimited("%s: id %lu: shadow variable already exists for this object\n",
+				    caller, id);
+		return NULL;
+	}
+
+	if (ctor) {
+		err = ctor(obj, new->data, ctor_data);
+		if (err) {
+			spin_unlock_bh(stripe);
+			kfree(new);
+			pr_warn_ratelimited("%s: id %lu: constructor failed (%d)\n",
+					    caller, id, err);
+			return NULL;
+		}
+	}
+
+	err = rhashtable_insert_fast(&sid->ht, &new->node, klpsv_shadow_params);
+	if (!err) {
+		this_cpu_inc(sid->stats->allocs);
+		this_cpu_add(sid->stats->bytes_in, size);
+	}
+	spin_unlock_bh(stripe);
+
+	if (err) {
+		kfree(new);
+		pr_warn_ratelimited("%s: id %lu: cannot insert the new variable (%d)\n",
+				    caller, id, err);
+		return NULL;
+	}
+	return new->data;
+}
+
+/**
+ * klpsv_shadow_alloc() - allocate and add a new shadow variable
+ * @obj:	the parent object (may be NULL)
+ * @id:		the shadow id
+ * @size:	size of the shadow data
+ * @gfp_flags:	allocation flags
+ * @ctor:	constructor (optional), called in atomic context on zeroed data
+ * @ctor_data:	passed to @ctor
+ *
+ * When <@obj, @id> already has a variable, nothing is allocated, @ctor is not
+ * called, one line is logged (rate limited), and NULL is returned. When @ctor
+ * fails, nothing is left behind.
+ *
+ * Not in hard interrupt context nor with interrupts disabled.
+ *
+ * Return: the new variable's data, or NULL.
+ */
+void *klpsv_shadow_alloc(void *obj, unsigned long id, size_t size, gfp_t gfp_flags,
+			 klpsv_shadow_ctor_t ctor, void *ctor_data)
+{
+	return klpsv_shadow_create(obj, id, size, gfp_flags, ctor, ctor_data,
+				   false, __func__);
+}
+EXPORT_SYMBOL_GPL(klpsv_shadow_alloc);
+
+/**
+ * klpsv_shadow_get_or_alloc() - get an existing or allocate a new shadow variable
+ * @obj:	the parent object (may be NULL)
+ * @id:		the shadow id
+ * @size:	size of the shadow data
+ * @gfp_flags:	allocation flags
+ * @ctor:	constructor (optional), called in atomic context on zeroed data
+ *		only when the variable is created
+ * @ctor_data:	passed to @ctor
+ *
+ * Not in hard interrupt context nor with interrupts disabled.
+ *
+ * Return: the data of the existing or new variable, or NULL when it did not
+ * exist and could not be created.
+ */
+void *klpsv_shadow_get_or_alloc(void *obj, unsigned long id, size_t size, gfp_t gfp_flags,
+				klpsv_shadow_ctor_t ctor, void *ctor_data)
+{
+	return klpsv_shadow_create(obj, id, size, gfp_flags, ctor, ctor_data,
+				   true, __func__);
+}
+EXPORT_SYMBOL_GPL(klpsv_shadow_get_or_alloc);
+
+static void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+				 klpsv_shadow_dtor_t dtor)
+{
+	size_t size = shadow->size;
+
+	if (dtor)
+		dtor(shadow->obj, shadow->data);
+	this_cpu_inc(sid->stats->frees);
+	this_cpu_add(sid->stats->bytes_out, size);
+	kfree_rcu(shadow, rcu);
+}
+
+/**
+ * klpsv_shadow_free() - detach and free a shadow variable
+ * @obj:	the parent object (may be NULL)
+ * @id:		the shadow id
+ * @dtor:	destructor (optional), called once, with no klpsv lock held
+ *
+ * Nothing happens when <@obj, @id> has no variable.
+ * Not in hard interrupt context nor with interrupts disabled.
+ */
+void klpsv_shadow_free(void *obj, unsigned long id, klpsv_shadow_dtor_t dtor)
+{
+	struct klpsv_shadow *shadow = NULL;
+	struct klpsv_id *sid;
+
+	if (!klpsv_writer_context_ok(__func__, id))
+		return;
+
+	sid = klpsv_id_find(id);
+	if (!sid)
+		return;
+
+	rcu_read_lock();
+	shadow = klpsv_lookup(sid, obj);
+	if (shadow && rhashtable_remove_fast(&sid->ht, &shadow->node,
+					     klpsv_shadow_params))
+		shadow = NULL;	/* removed by someone else meanwhile */
+	rcu_read_unlock();
+
+	if (shadow)
+		klpsv_shadow_release(sid, shadow, dtor);
+}
+EXPORT_SYMBOL_GPL(klpsv_shadow_free);
+
+struct klpsv_reap {
+	struct klpsv_id *sid;
+	struct klpsv_shadow *head;
+};
+
+static bool klpsv_reap_one(struct klpsv_shadow *shadow, void *arg)
+{
+	struct klpsv_reap *reap = arg;
+
+	if (!rhashtable_remove_fast(&reap->sid->ht, &shadow->node,
+				    klpsv_shadow_params)) {
+		shadow->reaped = reap->head;
+		reap->head = shadow;
+	}
+	return true;
+}
+
+/**
+ * klpsv_id_free_all() - free every variable of an id
+ * @sid:	the id
+ * @dtor:	destructor (optional)
+ * @bytes:	if not NULL, the data bytes freed are added to it
+ *
+ * The variables are removed under RCU, then released outside of it, so that
+ * @dtor runs in the caller's context. The cost is proportional to the number
+ * of variables of this id, whatever other ids hold.
+ *
+ * Return: the number of variables freed.
+ */
+unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
+				unsigned long *bytes)
+{
+	struct klpsv_reap reap = { .sid = sid };
+	struct klpsv_shadow *shadow;
+	unsigned long count = 0;
+	int pass;
+
+	for (pass = 0; pass < KLPSV_FREE_ALL_PASSES; pass++) {
+		rcu_read_lock();
+		klpsv_id_walk(sid, klpsv_reap_one, &reap);
+		rcu_read_unlock();
+		if (!reap.head)
+			break;
+
+		while (reap.head) {
+			shadow = reap.head;
+			reap.head = shadow->reaped;
+			if (bytes)
+				*bytes += shadow->size;
+			klpsv_shadow_release(sid, shadow, dtor);
+			count++;
+		}
+	}
+	return count;
+}
+
+/**
+ * klpsv_shadow_free_all() - detach and free all <*, id> shadow variables
+ * @id:		the shadow id
+ * @dtor:	destructor (optional), called once per variable, with no klpsv
+ *		lock held
+ *
+ * Costs O(variables of @id). Variables created while it runs may be left.
+ * Not in hard interrupt context nor with interrupts disabled.
+ */
+void klpsv_shadow_free_all(unsigned long id, klpsv_shadow_dtor_t dtor)
+{
+	struct klpsv_id *sid;
+
+	if (!klpsv_writer_context_ok(__func__, id))
+		return;
+
+	sid = klpsv_id_find(id);
+	if (sid)
+		klpsv_id_free_all(sid, dtor, NULL);
+}
+EXPORT_SYMBOL_GPL(klpsv_shadow_free_all);
