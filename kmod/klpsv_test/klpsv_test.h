@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * klpsv_test.h - klpsv_test.ko internals shared between its files
+ */
+#ifndef _KLPSV_TEST_H
+#define _KLPSV_TEST_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+
+/**
+ * DOC: klpsv_test.ko internals
+ *
+ * Context and locking: every function declared here runs in process context
+ * with klpsv_test_mutex held (each asserts it with lockdep); the mutex is
+ * defined in main.c, which takes it around each command and module exit.
+ */
+
+/* Longest write to ctl, trailing newline included. */
+#define KLPSV_TEST_LINE_MAX	255
+/* Longest parent object name. */
+#define KLPSV_TEST_NAME_MAX	31
+/* Most data bytes shown in a result. */
+#define KLPSV_TEST_DATA_MAX	64
+/* Room for any result but the one of "obj list", NUL included. */
+#define KLPSV_TEST_RESULT_MAX	320
+
+/* Serialises commands; every function below is called with it held. */
+extern struct mutex klpsv_test_mutex;
+
+/* objects.c */
+int klpsv_test_obj_new(const char *name, size_t size, void **ptr);
+int klpsv_test_obj_del(const char *name);
+void *klpsv_test_obj_find(const char *name);
+bool klpsv_test_obj_known(const void *ptr);
+size_t klpsv_test_obj_list_size(void);
+size_t klpsv_test_obj_list(char *buf, size_t size);
+void klpsv_test_obj_exit(void);
+
+/* shadow.c */
+
+/**
+ * enum klpsv_test_ctor_mode - the constructor a command passes to klpsv
+ * @KLPSV_TEST_CTOR_NONE:	no constructor (NULL)
+ * @KLPSV_TEST_CTOR_FILL:	fill the data with a byte, return 0
+ * @KLPSV_TEST_CTOR_FAIL:	touch nothing, return an error
+ */
+enum klpsv_test_ctor_mode {
+	KLPSV_TEST_CTOR_NONE,
+	KLPSV_TEST_CTOR_FILL,
+	KLPSV_TEST_CTOR_FAIL,
+};
+
+/**
+ * struct klpsv_test_ctor_spec - the constructor asked for by a command
+ * @mode:	what the constructor does
+ * @fill:	the byte of %KLPSV_TEST_CTOR_FILL
+ * @err:	the positive errno of %KLPSV_TEST_CTOR_FAIL
+ */
+struct klpsv_test_ctor_spec {
+	enum klpsv_test_ctor_mode mode;
+	u8 fill;
+	int err;
+};
+
+/**
+ * struct klpsv_test_shadow_res - outcome of alloc, get-or-alloc or get
+ * @ptr:	the pointer the API returned, only ever printed hashed
+ * @ctor:	constructor calls
+ * @ctor_ok:	every constructor call passed its checks
+ * @ctor_atomic: every constructor call ran in atomic context
+ * @len:	bytes in @data
+ * @data:	the first @len data bytes after the call
+ */
+struct klpsv_test_shadow_res {
+	void *ptr;
+	unsigned int ctor;
+	bool ctor_ok;
+	bool ctor_atomic;
+	unsigned int len;
+	u8 data[KLPSV_TEST_DATA_MAX];
+};
+
+/**
+ * struct klpsv_test_dtor_res - outcome of free or free-all
+ * @calls:	destructor calls
+ * @ok:		every destructor call passed its checks
+ */
+struct klpsv_test_dtor_res {
+	unsigned long calls;
+	bool ok;
+};
+
+int klpsv_test_shadow_create(void *obj, unsigned long id, size_t size,
+			     const struct klpsv_test_ctor_spec *ctor,
+			     bool atomic, bool exist_ok,
+			     struct klpsv_test_shadow_res *res);
+void klpsv_test_shadow_get(void *obj, unsigned long id, unsigned int len,
+			   struct klpsv_test_shadow_res *res);
+void *klpsv_test_shadow_set(void *obj, unsigned long id, u8 byte, size_t len);
+void klpsv_test_shadow_free(void *obj, unsigned long id, bool dtor,
+			    struct klpsv_test_dtor_res *res);
+void klpsv_test_shadow_free_all(unsigned long id, bool dtor,
+				struct klpsv_test_dtor_res *res);
+void klpsv_test_shadow_exit(bool cleanup);
+
+/* race.c */
+
+/**
+ * struct klpsv_test_race_res - outcome of a race
+ * @gets:	get operations
+ * @hits:	get operations that found a shadow
+ * @ctor:	constructor calls
+ * @dtor:	destructor calls
+ * @errors:	failed checks
+ */
+struct klpsv_test_race_res {
+	unsigned long gets;
+	unsigned long hits;
+	unsigned long ctor;
+	unsigned long dtor;
+	unsigned long errors;
+};
+
+int klpsv_test_race(unsigned long id, unsigned int nthreads,
+		    unsigned int iterations, unsigned int nobjs,
+		    struct klpsv_test_race_res *res);
+
+/* ctl.c */
+int klpsv_test_ctl_exec(char *line, char **result, size_t *len);
+
+#endif /* _KLPSV_TEST_H */
