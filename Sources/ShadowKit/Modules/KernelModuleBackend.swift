@@ -1,0 +1,18 @@
+import SystemPackage
+
+/// The kernel's module loader, reduced to what ``ModuleLoader`` needs.
+///
+/// ``LibkmodBackend`` is the real one; host tests use a fake. Every method
+/// reports failure as the `Errno` the kernel or libkmod gave, and leaves the
+/// words to ``ModuleLoader``.
+public protocol KernelModuleBackend: Sendable {
+    /// Inserts the module file at `path` with the parameter string `options`
+    /// (`"list_max=5 foo=bar"`), as `insmod` does.
+    func insert(path: String, options: String) throws(Errno)
+
+    /// Removes the loaded module `name`, without waiting, as `rmmod` does.
+    func remove(name: String) throws(Errno)
+
+    /// The state of module `name`, or `nil` when it is not loaded.
+    func info(name: String) throws(Errno) -> ModuleInfo?
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ShadowKit
+
+/// `OBJ ID`: which shadow variable a command is about.
+struct ShadowKey: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        "The parent object: a name from 'obj new', or null for the NULL object.",
+        valueName: "obj"))
+    var objectText: String
+
+    @Argument(help: ArgumentHelp("The shadow id, decimal or 0x hex.", valueName: "id"))
+    var idText: String
+
+    func validate() throws {
+        _ = try Checked.object(objectText)
+        _ = try Checked.id(idText)
+    }
+
+    var object: ShadowObject { try! Checked.object(objectText) }
+    var id: UInt64 { try! Checked.id(idText) }
+}
+
+/// `SIZE [--ctor MODE] [--gfp MODE]`: how to allocate a shadow variable.
+struct AllocationOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The data size in bytes, 0 to 1048576.", valueName: "size"))
+    var sizeText: String
+
+    @Option(name: .customLong("ctor"), help: ArgumentHelp(
+        "The constructor: none, fill:BYTE (fills the data), or fail:ERRNO (returns -ERRNO).",
+        valueName: "mode"))
+    var ctorText = "none"
+
+    @Option(name: .customLong("gfp"), help: ArgumentHelp(
+        "Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC under a spinlock (atomic).",
+        valueName: "mode"))
+    var gfpText = "kernel"
+
+    func validate() throws {
+        _ = try Checked.size(sizeText)
+        _ = try Checked.ctor(ctorText)
+        _ = try Checked.gfp(gfpText)
+    }
+
+    var size: UInt64 { try! Checked.size(sizeText) }
+    var ctor: Constructor { try! Checked.ctor(ctorText) }
+    var gfp: GFP { try! Checked.gfp(gfpText) }
+}
+
+/// `--dtor MODE`: how to free.
+struct DestructorOption: ParsableArguments {
+    @Option(name: .customLong("dtor"), help: ArgumentHelp(
+        "The destructor: count (counts its calls and checks them) or none.", valueName: "mode"))
+    var dtorText = "count"
+
+    func validate() throws {
+        _ = try Checked.dtor(dtorText)
+    }
+
+    var dtor: Destructor { try! Checked.dtor(dtorText) }
+}

@@ -1,0 +1,135 @@
+import ShadowKit
+import SystemPackage
+import Testing
+
+/// A loaded klpsv and klpsv_test, and the clients a test uses on them.
+struct KlpsvSession {
+    let loader: ModuleLoader
+    let debugfs: KlpsvDebugfs
+    let hooks: TestHooks
+    let cursor: KernelLogCursor
+
+    /// klpsv's parsed `stats`.
+    func stats() throws -> KlpsvStats {
+        try debugfs.stats()
+    }
+
+    /// klpsv's parsed `shadows`.
+    func shadows() throws -> ShadowListing {
+        try debugfs.shadows()
+    }
+
+    /// Reads the kernel log so far, so that a noisy test loses no record.
+    func pollLog() throws {
+        try cursor.read()
+    }
+
+    /// Sets a klpsv_test parameter through sysfs.
+    func setHooksParameter(_ name: String, _ value: String) throws {
+        try LocalFileAccess().write(value + "\n", to: "/sys/module/\(KlpsvModule.hooks)/parameters/\(name)")
+    }
+}
+
+/// What a session left behind, for the checks a test makes after unload.
+struct SessionReport {
+    /// The kernel log from before klpsv was loaded until after it was unloaded.
+    let log: KernelLog
+    /// klpsv's stats after klpsv_test was unloaded, before klpsv was.
+    let finalStats: KlpsvStats
+}
+
+/// The shared shape of every integration test: load both modules, run the
+/// check, unload both, and check what all tests must leave behind.
+enum Fixture {
+    /// Loads klpsv (with `parameters`) and klpsv_test, runs `body`, then
+    /// unloads klpsv_test and klpsv and checks that klpsv had
+    /// `expectedLeftovers` live shadows before its unload (0 unless the test
+    /// is about leftovers), that both modules are gone, and that the kernel
+    /// log since before the load has no forbidden line.
+    @discardableResult
+    static func run(
+        klpsvParameters parameters: [String] = [],
+        expectedLeftovers: UInt64 = 0,
+        _ body: (KlpsvSession) throws -> Void
+    ) throws -> SessionReport {
+        let loader = ModuleLoader()
+        try unloadModulesOfEarlierTests(loader)
+        let cursor = try KernelLogCursor()
+        try loader.load(Integration.modulePath(KlpsvModule.store), parameters: parameters)
+        do {
+            try loader.load(Integration.modulePath(KlpsvModule.hooks))
+            let debugfs = KlpsvDebugfs()
+            let session = KlpsvSession(loader: loader, debugfs: debugfs, hooks: try TestHooks(debugfs: debugfs),
+                                       cursor: cursor)
+            try body(session)
+        } catch {
+            try? unloadModulesOfEarlierTests(loader)
+            throw error
+        }
+        try loader.unload(KlpsvModule.hooks)
+        let finalStats = try KlpsvDebugfs().stats()
+        #expect(finalStats.total.live == expectedLeftovers, "live shadows in klpsv before its unload")
+        try loader.unload(KlpsvModule.store)
+        #expect(!loader.isLoaded(KlpsvModule.store))
+        #expect(try LocalFileAccess().kind(of: KlpsvDebugfs().storeDirectory) == nil,
+                "klpsv's debugfs directory outlives the module")
+        let log = try cursor.read()
+        expectClean(log)
+        return SessionReport(log: log, finalStats: finalStats)
+    }
+
+    /// Loads klpsv with `parameters`, expecting the kernel to refuse, and
+    /// returns the refusal; checks that nothing stays loaded and the kernel
+    /// log has no forbidden line.
+    static func loadRefused(parameters: [String]) throws -> ModuleError? {
+        let loader = ModuleLoader()
+        try unloadModulesOfEarlierTests(loader)
+        let path = try Integration.modulePath(KlpsvModule.store)
+        let cursor = try KernelLogCursor()
+        var refusal: ModuleError?
+        do {
+            try loader.load(path, parameters: parameters)
+            Issue.record("klpsv loaded with \(parameters)")
+            try loader.unload(KlpsvModule.store)
+        } catch {
+            refusal = error
+        }
+        #expect(!loader.isLoaded(KlpsvModule.store))
+        expectClean(try cursor.read())
+        return refusal
+    }
+
+    /// Records an issue for every forbidden line in `log`, and for lost records.
+    static func expectClean(_ log: KernelLog) {
+        for violation in log.violations() {
+            Issue.record("forbidden kernel log line: \(violation)")
+        }
+        #expect(log.lostRecords == 0, "kernel log records lost: the log cannot be checked")
+    }
+
+    private static func unloadModulesOfEarlierTests(_ loader: ModuleLoader) throws {
+        for name in [KlpsvModule.hooks, KlpsvModule.store] where loader.isLoaded(name) {
+            try loader.unload(name)
+        }
+    }
+}
+
+/// `count` bytes of `byte`.
+func bytes(_ byte: UInt8, _ count: Int) -> [UInt8] {
+    [UInt8](repeating: byte, count: count)
+}
+
+/// True when `text` holds what looks like a raw x86-64 kernel address:
+/// 16 hex digits starting with `ffff`.
+func containsRawKernelAddress(_ text: String) -> Bool {
+    var run = ""
+    for character in text + " " {
+        if character.isHexDigit {
+            run.append(character)
+            continue
+        }
+        if run.count >= 16 && run.lowercased().hasPrefix("ffff") { return true }
+        run = ""
+    }
+    return false
+}

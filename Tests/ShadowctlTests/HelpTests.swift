@@ -1,0 +1,97 @@
+import Testing
+
+/// The whole help texts: a change to them is a change to the documentation.
+@Suite("shadowctl help")
+struct HelpTests {
+    @Test func rootHelp() throws {
+        let outcome = try ShadowctlRunner.run(["--help"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardError == "")
+        #expect(outcome.standardOutput == Self.rootHelp)
+    }
+
+    @Test func helpSubcommandPrintsTheSameText() throws {
+        #expect(try ShadowctlRunner.run(["help"]).standardOutput == Self.rootHelp)
+    }
+
+    @Test func allocHelp() throws {
+        let outcome = try ShadowctlRunner.run(["alloc", "--help"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput == Self.allocHelp)
+    }
+
+    static let rootHelp = """
+        OVERVIEW: Load klpsv and drive its livepatch shadow variable store.
+
+        klpsv.ko keeps livepatch shadow variables and shows them in debugfs;
+        klpsv_test.ko lets user space call its API. Everything but --help needs root.
+
+        Shadow commands name a parent object (OBJ) made with 'obj new', or null for the
+        NULL object (a global shadow). IDs are unsigned, decimal or 0x hex.
+
+        EXIT STATUS
+          0  success
+          1  failure: the kernel refused, a check failed, or I/O failed
+          2  usage error: bad arguments
+          3  permission denied: not root
+          4  unavailable: klpsv or klpsv_test not loaded, or no debugfs
+          5  not found: no such shadow or object, or the API returned NULL
+
+        ENVIRONMENT
+          KLPSV_KMOD_DIR  where 'load' finds klpsv.ko and klpsv_test.ko
+                          (default: kmod/ of the repository shadowctl is in)
+          KLPSV_DEBUGFS   a debugfs root to use instead of /sys/kernel/debug,
+                          for tests and unusual mounts (mount not checked)
+
+        USAGE: shadowctl <subcommand>
+
+        OPTIONS:
+          -h, --help              Show help information.
+
+        SUBCOMMANDS:
+          load                    Load klpsv.ko, and klpsv_test.ko with --hooks.
+          unload                  Unload klpsv_test.ko, then klpsv.ko.
+          status                  Show whether the modules are loaded, debugfs, and
+                                  shadow totals.
+          stats                   Show klpsv's counters per shadow id.
+          list                    List the live shadow variables.
+          obj                     Create, delete and list klpsv_test's parent objects.
+          alloc                   Allocate a shadow variable (klpsv_shadow_alloc).
+          get                     Look a shadow variable up (klpsv_shadow_get).
+          get-or-alloc            Get a shadow variable, allocating it when missing
+                                  (klpsv_shadow_get_or_alloc).
+          free                    Free a shadow variable (klpsv_shadow_free).
+          free-all                Free every shadow variable with one id
+                                  (klpsv_shadow_free_all).
+          race                    Race get, get-or-alloc and free on one id in kernel
+                                  threads.
+
+          See 'shadowctl help <subcommand>' for detailed help.
+
+        """
+
+    static let allocHelp = """
+        OVERVIEW: Allocate a shadow variable (klpsv_shadow_alloc).
+
+        Exits 5 when the API returns NULL: the shadow exists already, or the ctor
+        failed.
+
+        USAGE: shadowctl alloc <obj> <id> <size> [--ctor <mode>] [--gfp <mode>] [--json]
+
+        ARGUMENTS:
+          <obj>                   The parent object: a name from 'obj new', or null for
+                                  the NULL object.
+          <id>                    The shadow id, decimal or 0x hex.
+          <size>                  The data size in bytes, 0 to 1048576.
+
+        OPTIONS:
+          --ctor <mode>           The constructor: none, fill:BYTE (fills the data), or
+                                  fail:ERRNO (returns -ERRNO). (default: none)
+          --gfp <mode>            Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC
+                                  under a spinlock (atomic). (default: kernel)
+          --json                  Print the result as JSON.
+          -h, --help              Show help information.
+
+
+        """
+}

@@ -1,0 +1,96 @@
+import Testing
+
+/// What shadowctl prints for klpsv's debugfs files, on a fake debugfs root.
+@Suite("shadowctl output")
+struct OutputTests {
+    static let files = [
+        "klpsv/stats": """
+            id        live     bytes    allocs     frees
+            1            2       128         3         1
+            7            0         0         1         1
+            4294967296   1      4096         1         0
+            total        3      4224         5         2
+
+            """,
+        "klpsv/shadows": """
+            id obj size
+            1 00000000c0ffee12 64
+            1 null 64
+            4294967296 00000000deadbeef 4096
+            # truncated: 2 more
+
+            """,
+    ]
+
+    @Test func statsIsATable() throws {
+        let debugfs = try FakeDebugfs(Self.files)
+        defer { debugfs.remove() }
+        let outcome = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput == """
+            id          live  bytes  allocs  frees
+            1              2    128       3      1
+            7              0      0       1      1
+            4294967296     1   4096       1      0
+            total          3   4224       5      2
+
+            """)
+    }
+
+    @Test func statsAsJSON() throws {
+        let debugfs = try FakeDebugfs(Self.files)
+        defer { debugfs.remove() }
+        let outcome = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput == """
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"live":2},\
+            {"allocs":1,"bytes":0,"frees":1,"id":7,"live":0},\
+            {"allocs":1,"bytes":4096,"frees":0,"id":4294967296,"live":1}],\
+            "total":{"allocs":5,"bytes":4224,"frees":2,"live":3}}
+
+            """)
+    }
+
+    @Test func listShowsTruncation() throws {
+        let debugfs = try FakeDebugfs(Self.files)
+        defer { debugfs.remove() }
+        let outcome = try ShadowctlRunner.run(["list"], debugfs: debugfs.path)
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput == """
+            id          obj               size
+            1           00000000c0ffee12    64
+            1           null                64
+            4294967296  00000000deadbeef  4096
+            … 2 more not listed (klpsv's list_max)
+
+            """)
+    }
+
+    @Test func listAsJSONHasNullForGlobalShadows() throws {
+        let debugfs = try FakeDebugfs(Self.files)
+        defer { debugfs.remove() }
+        let outcome = try ShadowctlRunner.run(["list", "--json"], debugfs: debugfs.path)
+        #expect(outcome.standardOutput == """
+            {"shadows":[{"id":1,"obj":"00000000c0ffee12","size":64},{"id":1,"obj":null,"size":64},\
+            {"id":4294967296,"obj":"00000000deadbeef","size":4096}],"truncated":2}
+
+            """)
+    }
+
+    @Test func anEmptyStoreListsNoShadows() throws {
+        let debugfs = try FakeDebugfs(["klpsv/shadows": "id obj size\n"])
+        defer { debugfs.remove() }
+        #expect(try ShadowctlRunner.run(["list"], debugfs: debugfs.path).standardOutput == "no live shadows\n")
+    }
+
+    @Test func statusReportsDebugfsAndTotals() throws {
+        let debugfs = try FakeDebugfs(Self.files)
+        defer { debugfs.remove() }
+        let lines = try ShadowctlRunner.run(["status"], debugfs: debugfs.path).standardOutput
+            .split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines.contains("debugfs     \(debugfs.path) (from KLPSV_DEBUGFS, mount not checked)"))
+        #expect(lines.contains("hooks       not available"))
+        #expect(lines.contains("shadows     3 live (4224 bytes); 5 allocated, 2 freed since load"))
+    }
+}
