@@ -6,6 +6,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 #include "internal.h"
 
@@ -55,7 +57,6 @@ static int klpsv_stats_show(struct seq_file *m, void *unused)
 	klpsv_stats_line(m, "total", &sum);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(klpsv_stats);
 
 struct klpsv_lister {
 	struct seq_file *m;
@@ -98,7 +99,29 @@ static int klpsv_shadows_show(struct seq_file *m, void *unused)
 		seq_printf(m, "# truncated: %lu more\n", l.more);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(klpsv_shadows);
+
+/*
+ * Mode 0400 does not stop root, so refuse opening for writing here: the
+ * files are read-only for everyone.
+ */
+#define KLPSV_READONLY_ATTRIBUTE(name)					\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	if (file->f_mode & FMODE_WRITE)					\
+		return -EPERM;						\
+	return single_open(file, name##_show, inode->i_private);	\
+}									\
+									\
+static const struct file_operations name##_fops = {			\
+	.owner		= THIS_MODULE,					\
+	.open		= name##_open,					\
+	.read		= seq_read,					\
+	.llseek		= seq_lseek,					\
+	.release	= single_release,				\
+}
+
+KLPSV_READONLY_ATTRIBUTE(klpsv_stats);
+KLPSV_READONLY_ATTRIBUTE(klpsv_shadows);
 
 /**
  * klpsv_debugfs_init() - create /sys/kernel/debug/klpsv/

@@ -90,7 +90,7 @@ int klpsv_test_obj_new(const char *name, size_t size, void **ptr)
 	list_add_tail(&o->node, &klpsv_test_objs);
 	klpsv_test_nr_objs++;
 	*ptr = o->ptr;
-	pr_info("obj %s created\n", o->name);
+	pr_debug("obj %s created\n", o->name);
 	return 0;
 
 err_free:
@@ -117,7 +117,7 @@ int klpsv_test_obj_del(const char *name)
 
 	list_del(&o->node);
 	klpsv_test_nr_objs--;
-	pr_info("obj %s deleted\n", o->name);
+	pr_debug("obj %s deleted\n", o->name);
 	kfree(o->ptr);
 	kfree(o);
 	return 0;
