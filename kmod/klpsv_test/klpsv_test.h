@@ -5,6 +5,8 @@
 #ifndef _KLPSV_TEST_H
 #define _KLPSV_TEST_H
 
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
 
@@ -128,5 +130,15 @@ int klpsv_test_race(unsigned long id, unsigned int nthreads,
 
 /* ctl.c */
 int klpsv_test_ctl_exec(char *line, char **result, size_t *len);
+
+/*
+ * Whether a constructor runs in atomic context: interrupts disabled, or a
+ * non-zero preempt count (preemption or bottom halves disabled, or in
+ * interrupt), which is in_atomic() spelled out for a module.
+ */
+static inline bool klpsv_test_atomic_context(void)
+{
+	return irqs_disabled() || preempt_count() != 0;
+}
 
 #endif /* _KLPSV_TEST_H */

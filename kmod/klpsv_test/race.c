@@ -153,7 +153,7 @@ static int klpsv_race_ctor(void *obj, void *shadow_data, void *ctor_data)
 	th->ctor++;
 	if (obj != th->obj || !shadow_data ||
 	    memchr_inv(shadow_data, 0, KLPSV_RACE_SIZE) ||
-	    (!irqs_disabled() && !in_atomic())) {
+	    !klpsv_test_atomic_context()) {
 		th->errors++;
 		if (!shadow_data)
 			return -EINVAL;

@@ -28,10 +28,11 @@
  * The constructor's ctor_data is always &klpsv_test_call, which holds the
  * expected parent, the data size, the constructor mode and the counters of
  * the current command. It counts as running in atomic context when
- * irqs_disabled() or in_atomic() (preempt_count() != 0: preemption, bottom
- * halves or interrupts disabled, or in interrupt). Without
- * CONFIG_PREEMPT_COUNT, in_atomic() does not see a plain spin_lock(), but it
- * does see spin_lock_bh(), under which klpsv runs constructors.
+ * klpsv_test_atomic_context(): interrupts disabled, or preempt_count() != 0
+ * (preemption, bottom halves or interrupts disabled, or in interrupt).
+ * Without CONFIG_PREEMPT_COUNT, the preempt count does not see a plain
+ * spin_lock(), but it does see spin_lock_bh(), under which klpsv runs
+ * constructors.
  *
  * The destructor has no argument of its own; it counts into the atomics
  * klpsv_test_dtor_calls and klpsv_test_dtor_bad, which live as long as the
@@ -88,7 +89,7 @@ static int klpsv_test_ctor(void *obj, void *shadow_data, void *ctor_data)
 	struct klpsv_test_call *call = &klpsv_test_call;
 
 	call->calls++;
-	if (!irqs_disabled() && !in_atomic())
+	if (!klpsv_test_atomic_context())
 		call->atomic = false;
 
 	/* Do not use an unexpected ctor_data: it may point anywhere. */
