@@ -18,7 +18,7 @@ struct ExitStatusTests {
         (["alloc", "a", "1", "8", "--ctor", "fill:256"],
          "shadowctl: invalid fill byte '256': expected a decimal or 0x hex number from 0 to 255"),
         (["get-or-alloc", "a", "1", "8", "--gfp", "nowait"],
-         "shadowctl: invalid gfp 'nowait': expected kernel or atomic"),
+         "shadowctl: invalid gfp 'nowait': expected kernel, atomic or irqoff"),
         (["free", "a", "1", "--dtor", "maybe"], "shadowctl: invalid dtor 'maybe': expected count or none"),
         (["race", "1", "--threads", "9"],
          "shadowctl: invalid thread count '9': expected a decimal or 0x hex number from 1 to 8"),

@@ -87,8 +87,9 @@ struct HelpTests {
         OPTIONS:
           --ctor <mode>           The constructor: none, fill:BYTE (fills the data), or
                                   fail:ERRNO (returns -ERRNO). (default: none)
-          --gfp <mode>            Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC
-                                  under a spinlock (atomic). (default: kernel)
+          --gfp <mode>            Allocate with GFP_KERNEL (kernel), with GFP_ATOMIC
+                                  under a spinlock (atomic), or with interrupts off
+                                  (irqoff, which klpsv refuses). (default: kernel)
           --json                  Print the result as JSON.
           -h, --help              Show help information.
 

@@ -20,8 +20,10 @@
  * with bottom halves disabled.
  *
  * A table is created by the first allocation of its id. Building one may sleep
- * (rhashtable_init() and alloc_percpu()), so a caller that may not sleep takes
- * a prebuilt table from a small pool of spares, which a work item refills.
+ * and enter filesystem and I/O reclaim (rhashtable_init() and alloc_percpu()
+ * use GFP_KERNEL), so a caller whose flags forbid either (GFP_ATOMIC,
+ * GFP_NOWAIT, GFP_NOFS, GFP_NOIO) takes a prebuilt table from a small pool of
+ * spares, which a work item refills.
  * When the pool is empty such an allocation fails, as any atomic allocation
  * may; new ids are rare (they are constants of a livepatch), so the pool is
  * small.
@@ -136,8 +138,9 @@ struct klpsv_id *klpsv_id_find(unsigned long id)
 /**
  * klpsv_id_find_or_create() - the table of a shadow id, created if needed
  * @id:		the shadow id
- * @gfp:	the caller's allocation flags; without __GFP_DIRECT_RECLAIM a
- *		prebuilt table is taken from the pool of spares
+ * @gfp:	the caller's allocation flags; unless they allow everything
+ *		GFP_KERNEL does (building a table allocates with GFP_KERNEL),
+ *		a prebuilt table is taken from the pool of spares
  *
  * Return: the table, or NULL when there is no memory for it.
  */
@@ -149,8 +152,8 @@ struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp)
 	if (likely(sid))
 		return sid;
 
-	if (gfpflags_allow_blocking(gfp))
-		sid = klpsv_id_build(gfp);
+	if ((gfp & GFP_KERNEL) == GFP_KERNEL)
+		sid = klpsv_id_build(GFP_KERNEL);
 	else
 		sid = klpsv_spare_take();
 	if (!sid)

@@ -144,7 +144,7 @@ static const struct klpsv_test_verb_desc klpsv_test_verbs[] = {
  * @size:	SIZE, or the size= of "obj new"
  * @byte:	BYTE
  * @ctor:	ctor=
- * @atomic:	gfp=atomic
+ * @gfp:	gfp=
  * @dtor:	dtor=count
  * @len:	len=
  * @threads:	threads=
@@ -158,7 +158,7 @@ struct klpsv_test_cmd {
 	size_t size;
 	u8 byte;
 	struct klpsv_test_ctor_spec ctor;
-	bool atomic;
+	enum klpsv_test_gfp gfp;
 	bool dtor;
 	unsigned long len;
 	unsigned int threads;
@@ -278,9 +278,11 @@ static int klpsv_test_parse_opt(struct klpsv_test_cmd *cmd,
 		return klpsv_test_parse_ctor(val, &cmd->ctor);
 	case KLPSV_TEST_O_GFP:
 		if (!strcmp(val, "kernel"))
-			cmd->atomic = false;
+			cmd->gfp = KLPSV_TEST_GFP_KERNEL;
 		else if (!strcmp(val, "atomic"))
-			cmd->atomic = true;
+			cmd->gfp = KLPSV_TEST_GFP_ATOMIC;
+		else if (!strcmp(val, "irqoff"))
+			cmd->gfp = KLPSV_TEST_GFP_IRQOFF;
 		else
 			return -EINVAL;
 		return 0;
@@ -436,7 +438,7 @@ static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
 	case KLPSV_TEST_ALLOC:
 	case KLPSV_TEST_GET_OR_ALLOC:
 		err = klpsv_test_shadow_create(obj, cmd->id, cmd->size,
-					       &cmd->ctor, cmd->atomic,
+					       &cmd->ctor, cmd->gfp,
 					       cmd->desc->verb == KLPSV_TEST_GET_OR_ALLOC,
 					       &sres);
 		if (err)

@@ -93,9 +93,22 @@ struct klpsv_test_dtor_res {
 	bool ok;
 };
 
+/**
+ * enum klpsv_test_gfp - the calling context of gfp=
+ * @KLPSV_TEST_GFP_KERNEL: GFP_KERNEL, process context
+ * @KLPSV_TEST_GFP_ATOMIC: GFP_ATOMIC under a bottom-half spinlock
+ * @KLPSV_TEST_GFP_IRQOFF: GFP_ATOMIC with interrupts disabled, which klpsv
+ *	refuses: the call must return NULL and log one line
+ */
+enum klpsv_test_gfp {
+	KLPSV_TEST_GFP_KERNEL,
+	KLPSV_TEST_GFP_ATOMIC,
+	KLPSV_TEST_GFP_IRQOFF,
+};
+
 int klpsv_test_shadow_create(void *obj, unsigned long id, size_t size,
 			     const struct klpsv_test_ctor_spec *ctor,
-			     bool atomic, bool exist_ok,
+			     enum klpsv_test_gfp gfp, bool exist_ok,
 			     struct klpsv_test_shadow_res *res);
 void klpsv_test_shadow_get(void *obj, unsigned long id, unsigned int len,
 			   struct klpsv_test_shadow_res *res);

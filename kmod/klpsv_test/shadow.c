@@ -175,13 +175,26 @@ static void *klpsv_test_create_atomic(void *obj, unsigned long id,
 	return ptr;
 }
 
+static void *klpsv_test_create_irqoff(void *obj, unsigned long id,
+				      size_t size, klpsv_shadow_ctor_t fn,
+				      bool exist_ok)
+{
+	unsigned long flags;
+	void *ptr;
+
+	local_irq_save(flags);
+	ptr = klpsv_test_create_call(obj, id, size, GFP_ATOMIC, fn, exist_ok);
+	local_irq_restore(flags);
+	return ptr;
+}
+
 /**
  * klpsv_test_shadow_create() - klpsv_shadow_alloc() or _get_or_alloc()
  * @obj:	the parent object (may be NULL)
  * @id:		the shadow id
  * @size:	the data size
  * @ctor:	the constructor to pass
- * @atomic:	call with GFP_ATOMIC under a bottom-half spinlock
+ * @gfp:	the calling context, see &enum klpsv_test_gfp
  * @exist_ok:	call klpsv_shadow_get_or_alloc() rather than _alloc()
  * @res:	the outcome, with the first min(@size, 64) data bytes
  *
@@ -193,7 +206,7 @@ static void *klpsv_test_create_atomic(void *obj, unsigned long id,
  */
 int klpsv_test_shadow_create(void *obj, unsigned long id, size_t size,
 			     const struct klpsv_test_ctor_spec *ctor,
-			     bool atomic, bool exist_ok,
+			     enum klpsv_test_gfp gfp, bool exist_ok,
 			     struct klpsv_test_shadow_res *res)
 {
 	klpsv_shadow_ctor_t fn = NULL;
@@ -210,11 +223,18 @@ int klpsv_test_shadow_create(void *obj, unsigned long id, size_t size,
 		fn = klpsv_test_ctor;
 
 	klpsv_test_call_start(obj, size, ctor);
-	if (atomic)
+	switch (gfp) {
+	case KLPSV_TEST_GFP_ATOMIC:
 		ptr = klpsv_test_create_atomic(obj, id, size, fn, exist_ok);
-	else
+		break;
+	case KLPSV_TEST_GFP_IRQOFF:
+		ptr = klpsv_test_create_irqoff(obj, id, size, fn, exist_ok);
+		break;
+	default:
 		ptr = klpsv_test_create_call(obj, id, size, GFP_KERNEL, fn,
 					     exist_ok);
+		break;
+	}
 	klpsv_test_call_end(ptr, res);
 
 	/*

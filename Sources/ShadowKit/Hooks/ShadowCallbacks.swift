@@ -56,13 +56,16 @@ public enum Destructor: String, Sendable, Hashable, CaseIterable, CustomStringCo
 public enum GFP: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// `GFP_KERNEL` from process context.
     case kernel
-    /// `GFP_ATOMIC` from atomic context, under a spinlock.
+    /// `GFP_ATOMIC` from atomic context, under a bottom-half spinlock.
     case atomic
+    /// `GFP_ATOMIC` with interrupts disabled: a context klpsv refuses for
+    /// writers, so the call must return NULL and log one line.
+    case irqoff
 
-    /// Parses `kernel` or `atomic`.
+    /// Parses `kernel`, `atomic` or `irqoff`.
     public init(parsing text: String) throws(InvalidArgument) {
         guard let value = Self(rawValue: text) else {
-            throw InvalidArgument("invalid gfp '\(text)': expected kernel or atomic")
+            throw InvalidArgument("invalid gfp '\(text)': expected kernel, atomic or irqoff")
         }
         self = value
     }

@@ -31,7 +31,7 @@ struct AllocationOptions: ParsableArguments {
     var ctorText = "none"
 
     @Option(name: .customLong("gfp"), help: ArgumentHelp(
-        "Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC under a spinlock (atomic).",
+        "Allocate with GFP_KERNEL (kernel), with GFP_ATOMIC under a spinlock (atomic), or with interrupts off (irqoff, which klpsv refuses).",
         valueName: "mode"))
     var gfpText = "kernel"
 
