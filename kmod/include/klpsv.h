@@ -47,4 +47,48 @@ void *klpsv_shadow_get_or_alloc(void *obj, unsigned long id, size_t size, gfp_t 
 void klpsv_shadow_free(void *obj, unsigned long id, klpsv_shadow_dtor_t dtor);
 void klpsv_shadow_free_all(unsigned long id, klpsv_shadow_dtor_t dtor);
 
+/* ---- system states (the 2025 upstream proposal, on stock kernels) ---- */
+struct klpsv_state;
+
+/**
+ * struct klpsv_state_callbacks - what runs when a transition introduces or
+ *	removes a state
+ * @pre_patch:	before the transition that introduces the state; an error
+ *		refuses the whole patch
+ * @post_patch:	after the transition that introduced the state
+ * @pre_unpatch: before the transition that removes the state
+ * @post_unpatch: after the transition that removed the state, also after a
+ *		reversed or refused introduction whose @pre_patch ran
+ * @shadow_dtor: destructor of the shadow variables with the state's id, when
+ *		they are freed with the state or freed with a NULL destructor
+ *
+ * All are optional. They run in process context, under klpsv's and the
+ * livepatch core's mutexes: they must not enable or disable livepatches.
+ */
+struct klpsv_state_callbacks {
+	int  (*pre_patch)(struct klp_patch *patch, struct klpsv_state *state);
+	void (*post_patch)(struct klp_patch *patch, struct klpsv_state *state);
+	void (*pre_unpatch)(struct klp_patch *patch, struct klpsv_state *state);
+	void (*post_unpatch)(struct klp_patch *patch, struct klpsv_state *state);
+	klpsv_shadow_dtor_t shadow_dtor;
+};
+
+/**
+ * struct klpsv_state - a system state that a livepatch introduces or keeps
+ * @id:		non-zero, unique within one patch
+ * @is_shadow:	shadow variables with this id live and die with the state
+ * @block_disable: the state cannot be reverted
+ * @callbacks:	see &struct klpsv_state_callbacks
+ */
+struct klpsv_state {
+	unsigned long id;
+	bool is_shadow;
+	bool block_disable;
+	struct klpsv_state_callbacks callbacks;
+};
+
+int klpsv_enable_patch(struct klp_patch *patch, struct klpsv_state *states);
+struct klpsv_state *klpsv_get_state(struct klp_patch *patch, unsigned long id);
+bool klpsv_state_enabled(unsigned long id);
+
 #endif /* _KLPSV_H */

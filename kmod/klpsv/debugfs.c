@@ -30,10 +30,16 @@
 static struct dentry *klpsv_debugfs_dir;
 
 static void klpsv_stats_line(struct seq_file *m, const char *id,
-			     const struct klpsv_id_totals *t)
+			     const struct klpsv_id_totals *t, const char *lifetime)
 {
-	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu\n",
-		   id, t->live, t->bytes, t->allocs, t->frees);
+	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu %8s\n",
+		   id, t->live, t->bytes, t->allocs, t->frees, lifetime);
+}
+
+/* "state" when an is_shadow state owns the id's shadows, else "manual". */
+static const char *klpsv_lifetime(struct klpsv_id *sid)
+{
+	return test_bit(KLPSV_ID_SHADOW_STATE, &sid->state) ? "state" : "manual";
 }
 
 static int klpsv_stats_show(struct seq_file *m, void *unused)
@@ -43,18 +49,18 @@ static int klpsv_stats_show(struct seq_file *m, void *unused)
 	struct klpsv_id *sid;
 	char id[24];
 
-	seq_printf(m, "%-20s %10s %14s %12s %12s\n",
-		   "id", "live", "bytes", "allocs", "frees");
+	seq_printf(m, "%-20s %10s %14s %12s %12s %8s\n",
+		   "id", "live", "bytes", "allocs", "frees", "lifetime");
 	klpsv_for_each_id(index, sid) {
 		klpsv_id_totals(sid, &t);
 		snprintf(id, sizeof(id), "%lu", index);
-		klpsv_stats_line(m, id, &t);
+		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid));
 		sum.live += t.live;
 		sum.bytes += t.bytes;
 		sum.allocs += t.allocs;
 		sum.frees += t.frees;
 	}
-	klpsv_stats_line(m, "total", &sum);
+	klpsv_stats_line(m, "total", &sum, "-");
 	return 0;
 }
 
@@ -120,8 +126,22 @@ static const struct file_operations name##_fops = {			\
 	.release	= single_release,				\
 }
 
+static int klpsv_states_file_show(struct seq_file *m, void *unused)
+{
+	klpsv_states_show(m);
+	return 0;
+}
+
+static int klpsv_patches_file_show(struct seq_file *m, void *unused)
+{
+	klpsv_patches_show(m);
+	return 0;
+}
+
 KLPSV_READONLY_ATTRIBUTE(klpsv_stats);
 KLPSV_READONLY_ATTRIBUTE(klpsv_shadows);
+KLPSV_READONLY_ATTRIBUTE(klpsv_states_file);
+KLPSV_READONLY_ATTRIBUTE(klpsv_patches_file);
 
 /**
  * klpsv_debugfs_init() - create /sys/kernel/debug/klpsv/
@@ -136,6 +156,10 @@ void klpsv_debugfs_init(void)
 			    &klpsv_stats_fops);
 	debugfs_create_file("shadows", 0400, klpsv_debugfs_dir, NULL,
 			    &klpsv_shadows_fops);
+	debugfs_create_file("states", 0400, klpsv_debugfs_dir, NULL,
+			    &klpsv_states_file_fops);
+	debugfs_create_file("patches", 0400, klpsv_debugfs_dir, NULL,
+			    &klpsv_patches_file_fops);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/hash.h>
 #include <linux/xarray.h>
+#include <linux/seq_file.h>
 #include <klpsv.h>
 
 /**
@@ -68,18 +69,32 @@ struct klpsv_id_stats {
 	unsigned long bytes_out;
 };
 
+/* Bits of &struct klpsv_id.state, written under klpsv_state_mutex. */
+enum {
+	KLPSV_ID_DECLARED,	/* a registered patch declares a state with this id */
+	KLPSV_ID_IN_FORCE,	/* the state has been introduced, not yet removed */
+	KLPSV_ID_ENABLED,	/* klpsv_state_enabled(): post_patch has returned */
+	KLPSV_ID_RETIRED,	/* the state was removed: allocations are refused */
+	KLPSV_ID_SHADOW_STATE,	/* the declaring state has is_shadow */
+};
+
 /**
- * struct klpsv_id - the shadow variables of one id
+ * struct klpsv_id - the shadow variables of one id, and its system state
  * @id:		the shadow id
  * @ht:		its variables, keyed by parent object
  * @stats:	per-CPU counters
  * @spare:	link in the pool of spare ids, until the id is taken into use
+ * @state:	KLPSV_ID_* bits
+ * @state_dtor:	shadow_dtor of the newest enabled patch declaring the state,
+ *		the destructor of a free with a NULL one (RCU)
  */
 struct klpsv_id {
 	unsigned long id;
 	struct rhashtable ht;
 	struct klpsv_id_stats __percpu *stats;
 	struct list_head spare;
+	unsigned long state;
+	klpsv_shadow_dtor_t state_dtor;
 };
 
 /**
@@ -112,6 +127,13 @@ bool klpsv_id_walk(struct klpsv_id *sid,
 void klpsv_store_init(void);
 unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
 				unsigned long *bytes);
+
+/* state.c */
+extern bool klpsv_strict;
+int klpsv_state_init(void);
+void klpsv_state_exit(void);
+void klpsv_states_show(struct seq_file *m);
+void klpsv_patches_show(struct seq_file *m);
 
 /* debugfs.c */
 extern unsigned int klpsv_list_max;

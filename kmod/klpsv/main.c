@@ -53,6 +53,11 @@ static int __init klpsv_init(void)
 	err = klpsv_ids_init();
 	if (err)
 		return err;
+	err = klpsv_state_init();
+	if (err) {
+		klpsv_ids_exit();
+		return err;
+	}
 	klpsv_debugfs_init();
 	pr_info("loaded: %u bytes of bookkeeping per shadow variable\n",
 		KLPSV_SHADOW_OVERHEAD);
@@ -63,6 +68,7 @@ module_init(klpsv_init);
 static void __exit klpsv_exit(void)
 {
 	klpsv_debugfs_exit();
+	klpsv_state_exit();
 	klpsv_ids_exit();
 	pr_info("unloaded\n");
 }

@@ -82,6 +82,25 @@ static bool klpsv_writer_context_ok(const char *caller, unsigned long id)
 	return false;
 }
 
+/* Ids of removed states, and with strict=1 undeclared ids, are refused. */
+static bool klpsv_id_allows_alloc(struct klpsv_id *sid, unsigned long id,
+				  const char *caller)
+{
+	unsigned long bits = sid ? READ_ONCE(sid->state) : 0;
+
+	if (unlikely(bits & BIT(KLPSV_ID_RETIRED))) {
+		pr_warn_ratelimited("%s: id %lu: refused: its state has been removed\n",
+				    caller, id);
+		return false;
+	}
+	if (unlikely(READ_ONCE(klpsv_strict) && !(bits & BIT(KLPSV_ID_DECLARED)))) {
+		pr_warn_ratelimited("%s: id %lu: refused: no state declares it (strict=1)\n",
+				    caller, id);
+		return false;
+	}
+	return true;
+}
+
 static struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid, void *obj)
 {
 	return rhashtable_lookup(&sid->ht, &obj, klpsv_shadow_params);
@@ -124,7 +143,11 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	if (!klpsv_writer_context_ok(caller, id))
 		return NULL;
 
-	sid = klpsv_id_find_or_create(id, gfp_flags);
+	sid = klpsv_id_find(id);
+	if (!klpsv_id_allows_alloc(sid, id, caller))
+		return NULL;
+	if (!sid)
+		sid = klpsv_id_find_or_create(id, gfp_flags);
 	if (!sid) {
 		pr_warn_ratelimited("%s: id %lu: no memory for the id's table\n",
 				    caller, id);
@@ -240,9 +263,18 @@ static void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shad
 				 klpsv_shadow_dtor_t dtor)
 {
 	size_t size = shadow->size;
+	klpsv_shadow_dtor_t state_dtor;
 
-	if (dtor)
+	if (dtor) {
 		dtor(shadow->obj, shadow->data);
+	} else {
+		/* The state's module cannot go while we are in here. */
+		rcu_read_lock();
+		state_dtor = READ_ONCE(sid->state_dtor);
+		if (state_dtor)
+			state_dtor(shadow->obj, shadow->data);
+		rcu_read_unlock();
+	}
 	this_cpu_inc(sid->stats->frees);
 	this_cpu_add(sid->stats->bytes_out, size);
 	kfree_rcu(shadow, rcu);
@@ -252,7 +284,10 @@ static void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shad
  * klpsv_shadow_free() - detach and free a shadow variable
  * @obj:	the parent object (may be NULL)
  * @id:		the shadow id
- * @dtor:	destructor (optional), called once, with no klpsv lock held
+ * @dtor:	destructor (optional), called once, with no klpsv lock held;
+ *		when NULL, the shadow_dtor of the newest registered patch that
+ *		declares state @id is called instead, in an RCU read-side
+ *		critical section
  *
  * Nothing happens when <@obj, @id> has no variable.
  * Not in hard interrupt context nor with interrupts disabled.
@@ -341,7 +376,7 @@ unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
  * klpsv_shadow_free_all() - detach and free all <*, id> shadow variables
  * @id:		the shadow id
  * @dtor:	destructor (optional), called once per variable, with no klpsv
- *		lock held
+ *		lock held; when NULL, as for klpsv_shadow_free()
  *
  * Costs O(variables of @id). Variables created while it runs may be left.
  * Not in hard interrupt context nor with interrupts disabled.

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * klpsv_vp.c - a virtual livepatch: system states, no function redirected
+ *
+ * Included by klpsv_vp1.c .. klpsv_vp4.c, so that the tests have several
+ * livepatch modules with distinct names from one source.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/kernel.h>
+#include <linux/livepatch.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <klpsv.h>
+
+/**
+ * DOC: virtual patches
+ *
+ * A livepatch whose only object is vmlinux with no function: its transitions
+ * complete at once (no task can be inside a patched function), so tests can
+ * walk every transition of klpsv's state engine quickly. The states come
+ * from the "states" parameter, the replace flag from "replace". Every state
+ * callback logs one line naming the patch it was given, whether
+ * klpsv_state_enabled() was true and whether klpsv_get_state() of that patch
+ * returns the state it was given. A state with is_shadow allocates a global
+ * shadow (NULL object) in its post_patch; its shadow_dtor logs.
+ */
+
+#define KLPSV_VP_MAX_STATES	8
+#define KLPSV_VP_SHADOW_SIZE	16
+
+static char *states = "";
+module_param(states, charp, 0400);
+MODULE_PARM_DESC(states,
+		 "States, comma separated: ID followed by flags s (is_shadow), b (block_disable), f (pre_patch fails with -EIO) (default: none)");
+
+static bool replace;
+module_param(replace, bool, 0400);
+MODULE_PARM_DESC(replace, "Atomic replace (cumulative patch) (default: 0)");
+
+static struct klpsv_state klpsv_vp_states[KLPSV_VP_MAX_STATES + 1];
+static unsigned long klpsv_vp_failing;	/* bitmap over klpsv_vp_states */
+
+static void klpsv_vp_log(const char *what, struct klp_patch *patch,
+			 struct klpsv_state *state)
+{
+	pr_info("state %lu: %s by %s (enabled=%d own=%d)\n", state->id, what,
+		patch->mod->name, klpsv_state_enabled(state->id),
+		klpsv_get_state(patch, state->id) == state);
+}
+
+static int klpsv_vp_pre_patch(struct klp_patch *patch, struct klpsv_state *state)
+{
+	klpsv_vp_log("pre_patch", patch, state);
+	if (test_bit(state - klpsv_vp_states, &klpsv_vp_failing))
+		return -EIO;
+	return 0;
+}
+
+static void klpsv_vp_post_patch(struct klp_patch *patch, struct klpsv_state *state)
+{
+	klpsv_vp_log("post_patch", patch, state);
+	if (state->is_shadow &&
+	    !klpsv_shadow_get_or_alloc(NULL, state->id, KLPSV_VP_SHADOW_SIZE,
+				       GFP_KERNEL, NULL, NULL))
+		pr_warn("state %lu: no global shadow\n", state->id);
+}
+
+static void klpsv_vp_pre_unpatch(struct klp_patch *patch, struct klpsv_state *state)
+{
+	klpsv_vp_log("pre_unpatch", patch, state);
+}
+
+static void klpsv_vp_post_unpatch(struct klp_patch *patch, struct klpsv_state *state)
+{
+	klpsv_vp_log("post_unpatch", patch, state);
+}
+
+static void klpsv_vp_shadow_dtor(void *obj, void *shadow_data)
+{
+	pr_info("shadow_dtor (%s)\n", obj ? "object" : "global");
+}
+
+static int klpsv_vp_parse(void)
+{
+	char *spec, *cursor, *tok;
+	unsigned int n = 0;
+	unsigned long id;
+	char *flags;
+	int err = 0;
+
+	spec = kstrdup(states, GFP_KERNEL);
+	if (!spec)
+		return -ENOMEM;
+	cursor = spec;
+	while ((tok = strsep(&cursor, ",")) && *tok) {
+		struct klpsv_state *st = &klpsv_vp_states[n];
+
+		if (n == KLPSV_VP_MAX_STATES)
+			goto invalid;
+		flags = tok;
+		while (isdigit(*flags))
+			flags++;
+		if (flags == tok)
+			goto invalid;
+		if (strspn(flags, "sbf") != strlen(flags))
+			goto invalid;
+		if (strchr(flags, 'f'))
+			__set_bit(n, &klpsv_vp_failing);
+		st->is_shadow = strchr(flags, 's');
+		st->block_disable = strchr(flags, 'b');
+		*flags = '\0';
+		if (kstrtoul(tok, 10, &id) || !id)
+			goto invalid;
+		st->id = id;
+		st->callbacks.pre_patch = klpsv_vp_pre_patch;
+		st->callbacks.post_patch = klpsv_vp_post_patch;
+		st->callbacks.pre_unpatch = klpsv_vp_pre_unpatch;
+		st->callbacks.post_unpatch = klpsv_vp_post_unpatch;
+		st->callbacks.shadow_dtor = klpsv_vp_shadow_dtor;
+		n++;
+	}
+	goto out;
+invalid:
+	pr_err("invalid states parameter\n");
+	err = -EINVAL;
+out:
+	kfree(spec);
+	return err;
+}
+
+static struct klp_func klpsv_vp_funcs[] = {
+	{ }
+};
+
+static struct klp_object klpsv_vp_objs[] = {
+	{
+		/* name being NULL means vmlinux */
+		.funcs = klpsv_vp_funcs,
+	}, { }
+};
+
+static struct klp_patch klpsv_vp_patch = {
+	.mod = THIS_MODULE,
+	.objs = klpsv_vp_objs,
+};
+
+static int __init klpsv_vp_init(void)
+{
+	int err;
+
+	err = klpsv_vp_parse();
+	if (err)
+		return err;
+	klpsv_vp_patch.replace = replace;
+	return klpsv_enable_patch(&klpsv_vp_patch, klpsv_vp_states);
+}
+
+static void __exit klpsv_vp_exit(void)
+{
+}
+
+module_init(klpsv_vp_init);
+module_exit(klpsv_vp_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("klpsv developers");
+MODULE_DESCRIPTION("Virtual livepatch with klpsv states, for tests");
+MODULE_INFO(livepatch, "Y");
