@@ -187,6 +187,27 @@ extension InVM {
             #expect(report.log.lines(matching: "has block_disable").count == 2)
         }
 
+        @Test("a patch superseded behind klpsv's back: its module going drops its states", .inKlpsvVM)
+        func moduleGoesAway() throws {
+            let report = try Fixture.runWithPatches { session, patches in
+                let callbacks = CallbackLog(session.cursor)
+                try patches.load(1, states: "1s")
+                #expect(try session.stats()[id: 1].live == 1)
+                _ = try callbacks.next()
+
+                #expect(try patches.load(2, states: "", replace: true, plain: true) == nil)
+                #expect(try patchesFile().contains("klpsv_vp1"), "klpsv is not told of a plain replace")
+                try patches.unload(1)
+                let lines = try callbacks.next()
+                #expect(calls(lines).isEmpty, "no callback into a module that is going")
+                #expect(destructorCalls(lines) == 1, "its shadows are freed through shadow_dtor")
+                #expect(!(try patchesFile().contains("klpsv_vp1")))
+                #expect(try stateRow(1)?["state"] == "removed")
+                #expect(try session.stats()[id: 1].live == 0)
+            }
+            #expect(report.log.lines(matching: "module going while registered").count == 1)
+        }
+
         @Test("a state declared twice in one patch is refused", .inKlpsvVM)
         func duplicateState() throws {
             let report = try Fixture.runWithPatches { _, patches in

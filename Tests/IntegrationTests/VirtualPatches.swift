@@ -18,12 +18,14 @@ struct VirtualPatches {
     static func name(_ number: Int) -> String { "klpsv_vp\(number)" }
 
     /// Loads virtual patch `number` with `states` (e.g. `"1s,2b"`), waits
-    /// for its transition, and returns the kernel's refusal, if any.
+    /// for its transition, and returns the kernel's refusal, if any. A
+    /// `plain` patch enables itself with klp_enable_patch(), bypassing klpsv.
     @discardableResult
-    func load(_ number: Int, states: String, replace: Bool = false) throws -> ModuleError? {
+    func load(_ number: Int, states: String, replace: Bool = false, plain: Bool = false) throws -> ModuleError? {
         let name = Self.name(number)
         var parameters = ["states=\(states)"]
         if replace { parameters.append("replace=1") }
+        if plain { parameters.append("plain=1") }
         let path = try Integration.modulePath(name)
         do {
             try loader.load(path, parameters: parameters)

@@ -27,7 +27,8 @@
  * callback logs one line naming the patch it was given, whether
  * klpsv_state_enabled() was true and whether klpsv_get_state() of that patch
  * returns the state it was given. A state with is_shadow allocates a global
- * shadow (NULL object) in its post_patch; its shadow_dtor logs.
+ * shadow (NULL object) in its post_patch; its shadow_dtor logs. With
+ * "plain", the patch bypasses klpsv, as a livepatch built without it would.
  */
 
 #define KLPSV_VP_MAX_STATES	8
@@ -41,6 +42,11 @@ MODULE_PARM_DESC(states,
 static bool replace;
 module_param(replace, bool, 0400);
 MODULE_PARM_DESC(replace, "Atomic replace (cumulative patch) (default: 0)");
+
+static bool plain;
+module_param(plain, bool, 0400);
+MODULE_PARM_DESC(plain,
+		 "Enable with klp_enable_patch(), bypassing klpsv (states ignored) (default: 0)");
 
 static struct klpsv_state klpsv_vp_states[KLPSV_VP_MAX_STATES + 1];
 static unsigned long klpsv_vp_failing;	/* bitmap over klpsv_vp_states */
@@ -157,6 +163,8 @@ static int __init klpsv_vp_init(void)
 	if (err)
 		return err;
 	klpsv_vp_patch.replace = replace;
+	if (plain)
+		return klp_enable_patch(&klpsv_vp_patch);
 	return klpsv_enable_patch(&klpsv_vp_patch, klpsv_vp_states);
 }
 
