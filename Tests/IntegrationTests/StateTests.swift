@@ -208,6 +208,65 @@ extension InVM {
             #expect(report.log.lines(matching: "module going while registered").count == 1)
         }
 
+        @Test("a reversed enable runs post_unpatch, and no pre_unpatch, for what it introduced", .inKlpsvVM)
+        func reversedEnable() throws {
+            try Fixture.runWithPatches { session, patches in
+                let callbacks = CallbackLog(session.cursor)
+                try session.hooks.hold()
+                #expect(try patches.load(1, states: "1s,2", hold: true, wait: false) == nil)
+                #expect(try patches.inTransition(1), "the holding task keeps the old function on its stack")
+                #expect(try stateRow(1)?["enabled"] == "no", "false while the transition is in flight")
+                #expect(try patchesFile().contains("klpsv_vp1 enabling"))
+
+                try patches.setEnabled(1, false, wait: false)
+                try session.hooks.release()
+                try patches.waitForTransition(1)
+                #expect(calls(try callbacks.next()) == [
+                    call(1, 1, "pre_patch"), call(1, 2, "pre_patch"),
+                    call(1, 1, "post_unpatch"), call(1, 2, "post_unpatch"),
+                ])
+                #expect(!(try patchesFile().contains("klpsv_vp1")))
+                #expect(try stateRow(1)?["state"] != "removed", "an undone introduction retires nothing")
+            }
+        }
+
+        @Test("a reversed disable runs post_patch again for what it was removing", .inKlpsvVM)
+        func reversedDisable() throws {
+            try Fixture.runWithPatches { session, patches in
+                let callbacks = CallbackLog(session.cursor)
+                try patches.load(1, states: "1s", hold: true)
+                try session.hooks.hold()
+                _ = try callbacks.next()
+
+                try patches.setEnabled(1, false, wait: false)
+                #expect(try patches.inTransition(1), "the holding task sleeps in the new function")
+                #expect(try stateRow(1)?["enabled"] == "no")
+                try patches.setEnabled(1, true, wait: false)
+                try session.hooks.release()
+                try patches.waitForTransition(1)
+                #expect(calls(try callbacks.next()) == [call(1, 1, "pre_unpatch"), call(1, 1, "post_patch")])
+                #expect(try stateRow(1)?["enabled"] == "yes")
+                #expect(try stateRow(1)?["shadows"] == "1", "the state's shadow survives")
+                #expect(try patchesFile().contains("klpsv_vp1 enabled"))
+            }
+        }
+
+        @Test("a refused patch leaves the states it would keep or drop untouched", .inKlpsvVM)
+        func refusalKeepsOthers() throws {
+            try Fixture.runWithPatches { session, patches in
+                let callbacks = CallbackLog(session.cursor)
+                try patches.load(1, states: "1s,2")
+                _ = try callbacks.next()
+                #expect(try patches.load(2, states: "1s,3f", replace: true) != nil)
+                #expect(calls(try callbacks.next()) == [call(2, 3, "pre_patch")],
+                        "kept state 1 gets nothing; dropped state 2 gets no pre_unpatch")
+                #expect(try stateRow(1)?["enabled"] == "yes")
+                #expect(try stateRow(2)?["enabled"] == "yes")
+                #expect(try stateRow(1)?["shadows"] == "1")
+                #expect(try stateRow(1)?["patches"] == "klpsv_vp1")
+            }
+        }
+
         @Test("a state declared twice in one patch is refused", .inKlpsvVM)
         func duplicateState() throws {
             let report = try Fixture.runWithPatches { _, patches in

@@ -21,26 +21,39 @@ struct VirtualPatches {
     /// for its transition, and returns the kernel's refusal, if any. A
     /// `plain` patch enables itself with klp_enable_patch(), bypassing klpsv.
     @discardableResult
-    func load(_ number: Int, states: String, replace: Bool = false, plain: Bool = false) throws -> ModuleError? {
+    func load(_ number: Int, states: String, replace: Bool = false, plain: Bool = false,
+              hold: Bool = false, wait: Bool = true) throws -> ModuleError? {
         let name = Self.name(number)
         var parameters = ["states=\(states)"]
         if replace { parameters.append("replace=1") }
         if plain { parameters.append("plain=1") }
+        if hold { parameters.append("hold=1") }
         let path = try Integration.modulePath(name)
         do {
             try loader.load(path, parameters: parameters)
         } catch {
             return error
         }
-        try waitForTransition(of: name)
+        if wait { try waitForTransition(of: name) }
         return nil
     }
 
     /// Writes `enabled` of a loaded patch and waits for the transition.
-    func setEnabled(_ number: Int, _ enabled: Bool) throws {
+    func setEnabled(_ number: Int, _ enabled: Bool, wait: Bool = true) throws {
         let name = Self.name(number)
         try files.write(enabled ? "1\n" : "0\n", to: "/sys/kernel/livepatch/\(name)/enabled")
-        try waitForTransition(of: name)
+        if wait { try waitForTransition(of: name) }
+    }
+
+    /// Waits for the transition of patch `number` to finish.
+    func waitForTransition(_ number: Int) throws {
+        try waitForTransition(of: Self.name(number))
+    }
+
+    /// True while patch `number` is in a transition.
+    func inTransition(_ number: Int) throws -> Bool {
+        let path = "/sys/kernel/livepatch/\(Self.name(number))/transition"
+        return try files.contents(of: path).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
     /// Disables (when enabled) and unloads every virtual patch still loaded.

@@ -9,6 +9,8 @@ struct HookCommandTests {
         (.deleteObject(name: "a"), "obj del a"),
         (.listObjects, "obj list"),
         (.alloc(.named("a"), id: 1, size: 64), "alloc a 1 64 ctor=none gfp=kernel"),
+        (.hold, "hold"),
+        (.release, "release"),
         (.alloc(.null, id: 0xff, size: 8, ctor: .fill(0xab), gfp: .atomic),
          "alloc null 255 8 ctor=fill:0xab gfp=atomic"),
         (.getOrAlloc(.named("o.1"), id: 2, size: 0, ctor: .fail(5)),

@@ -56,6 +56,8 @@ enum klpsv_test_verb {
 	KLPSV_TEST_FREE,
 	KLPSV_TEST_FREE_ALL,
 	KLPSV_TEST_RACE,
+	KLPSV_TEST_HOLD,
+	KLPSV_TEST_RELEASE,
 };
 
 enum klpsv_test_pos {
@@ -134,6 +136,8 @@ static const struct klpsv_test_verb_desc klpsv_test_verbs[] = {
 	{ "race", NULL, KLPSV_TEST_RACE, 1, { KLPSV_TEST_P_ID },
 	  BIT(KLPSV_TEST_O_THREADS) | BIT(KLPSV_TEST_O_ITERATIONS) |
 	  BIT(KLPSV_TEST_O_OBJECTS) },
+	{ "hold", NULL, KLPSV_TEST_HOLD, 0 },
+	{ "release", NULL, KLPSV_TEST_RELEASE, 0 },
 };
 
 /**
@@ -475,6 +479,15 @@ static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
 				 !rres.errors && rres.ctor == rres.dtor,
 				 cmd->threads, cmd->iterations, rres.gets,
 				 rres.hits, rres.ctor, rres.dtor, rres.errors);
+		return 0;
+	case KLPSV_TEST_HOLD:
+	case KLPSV_TEST_RELEASE:
+		err = cmd->desc->verb == KLPSV_TEST_HOLD ? klpsv_test_hold_start() :
+							   klpsv_test_hold_stop();
+		if (err)
+			return err;
+		*len = scnprintf(buf, size, "held=%d\n",
+				 cmd->desc->verb == KLPSV_TEST_HOLD);
 		return 0;
 	}
 	return -EINVAL;

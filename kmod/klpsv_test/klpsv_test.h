@@ -141,6 +141,10 @@ int klpsv_test_race(unsigned long id, unsigned int nthreads,
 		    unsigned int iterations, unsigned int nobjs,
 		    struct klpsv_test_race_res *res);
 
+/* hold.c */
+int klpsv_test_hold_start(void);
+int klpsv_test_hold_stop(void);
+
 /* ctl.c */
 int klpsv_test_ctl_exec(char *line, char **result, size_t *len);
 

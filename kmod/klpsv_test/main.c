@@ -163,6 +163,7 @@ static void __exit klpsv_test_exit(void)
 	debugfs_remove_recursive(klpsv_test_dir);
 
 	mutex_lock(&klpsv_test_mutex);
+	klpsv_test_hold_stop();
 	klpsv_test_shadow_exit(READ_ONCE(cleanup_on_exit));
 	klpsv_test_obj_exit();
 	mutex_unlock(&klpsv_test_mutex);

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <klpsv.h>
+#include "../klpsv_test/hold.h"
 
 /**
  * DOC: virtual patches
@@ -29,6 +30,9 @@
  * returns the state it was given. A state with is_shadow allocates a global
  * shadow (NULL object) in its post_patch; its shadow_dtor logs. With
  * "plain", the patch bypasses klpsv, as a livepatch built without it would.
+ * With "hold", it also redirects klpsv_test_hold_sleep(): while klpsv_test's
+ * "hold" task sleeps in the old or the new function, the transition cannot
+ * finish, so the tests can reverse it.
  */
 
 #define KLPSV_VP_MAX_STATES	8
@@ -47,6 +51,11 @@ static bool plain;
 module_param(plain, bool, 0400);
 MODULE_PARM_DESC(plain,
 		 "Enable with klp_enable_patch(), bypassing klpsv (states ignored) (default: 0)");
+
+static bool hold;
+module_param(hold, bool, 0400);
+MODULE_PARM_DESC(hold,
+		 "Also redirect klpsv_test_hold_sleep(), so that a task klpsv_test holds there holds the transition open (default: 0)");
 
 static struct klpsv_state klpsv_vp_states[KLPSV_VP_MAX_STATES + 1];
 static unsigned long klpsv_vp_failing;	/* bitmap over klpsv_vp_states */
@@ -139,14 +148,32 @@ out:
 	return err;
 }
 
+/* The new klpsv_test_hold_sleep(): sleeps the same way, in this module. */
+static void klpsv_vp_hold_sleep(void)
+{
+	klpsv_test_hold_wait();
+	barrier();	/* keep the call a call, not a tail jump */
+}
+
 static struct klp_func klpsv_vp_funcs[] = {
 	{ }
+};
+
+static struct klp_func klpsv_vp_hold_funcs[] = {
+	{
+		.old_name = "klpsv_test_hold_sleep",
+		.new_func = klpsv_vp_hold_sleep,
+	}, { }
 };
 
 static struct klp_object klpsv_vp_objs[] = {
 	{
 		/* name being NULL means vmlinux */
 		.funcs = klpsv_vp_funcs,
+	}, {
+		/* with hold=0, replaced by the terminator at init */
+		.name = "klpsv_test",
+		.funcs = klpsv_vp_hold_funcs,
 	}, { }
 };
 
@@ -163,6 +190,8 @@ static int __init klpsv_vp_init(void)
 	if (err)
 		return err;
 	klpsv_vp_patch.replace = replace;
+	if (!hold)
+		memset(&klpsv_vp_objs[1], 0, sizeof(klpsv_vp_objs[1]));
 	if (plain)
 		return klp_enable_patch(&klpsv_vp_patch);
 	return klpsv_enable_patch(&klpsv_vp_patch, klpsv_vp_states);

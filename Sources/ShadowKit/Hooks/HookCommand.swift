@@ -20,6 +20,11 @@ public enum HookCommand: Sendable, Hashable {
     case freeAll(id: UInt64, dtor: Destructor = .count)
     /// `race ID threads=T iterations=I objects=O`.
     case race(id: UInt64, threads: UInt64 = 2, iterations: UInt64 = 100_000, objects: UInt64 = 16)
+    /// `hold`: a task sleeps in `klpsv_test_hold_sleep()`, holding open the
+    /// transition of a livepatch that redirects it.
+    case hold
+    /// `release`: wakes the holding task and waits until it is gone.
+    case release
 
     /// The command line, without newline. Numbers are decimal, options
     /// explicit, so the line does not depend on the module's defaults.
@@ -45,6 +50,10 @@ public enum HookCommand: Sendable, Hashable {
             "free-all \(id) dtor=\(dtor)"
         case .race(let id, let threads, let iterations, let objects):
             "race \(id) threads=\(threads) iterations=\(iterations) objects=\(objects)"
+        case .hold:
+            "hold"
+        case .release:
+            "release"
         }
     }
 }

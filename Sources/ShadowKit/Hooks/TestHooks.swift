@@ -103,4 +103,16 @@ public struct TestHooks: Sendable {
                      objects: UInt64 = 16) throws -> RaceResult {
         try RaceResult(fields(.race(id: id, threads: threads, iterations: iterations, objects: objects)))
     }
+
+    /// `hold`: starts a task sleeping in `klpsv_test_hold_sleep()`; returns
+    /// once it sleeps. Fails with `EBUSY` when one holds already.
+    public func hold() throws {
+        _ = try fields(.hold)
+    }
+
+    /// `release`: wakes the holding task and waits until it is gone. Fails
+    /// with `ENOENT` when none holds.
+    public func release() throws {
+        _ = try fields(.release)
+    }
 }
