@@ -251,6 +251,32 @@ extension InVM {
             }
         }
 
+        @Test("a reversed replace re-enables, through post_patch, the states it was dropping", .inKlpsvVM)
+        func reversedReplace() throws {
+            try Fixture.runWithPatches { session, patches in
+                let callbacks = CallbackLog(session.cursor)
+                try patches.load(1, states: "1s,2")
+                _ = try callbacks.next()
+                try session.hooks.hold()
+                #expect(try patches.load(2, states: "2,3", replace: true, hold: true, wait: false) == nil)
+                #expect(try patches.inTransition(2))
+                #expect(try stateRow(1)?["enabled"] == "no", "being dropped")
+                #expect(try stateRow(2)?["enabled"] == "yes", "kept")
+
+                try patches.setEnabled(2, false, wait: false)
+                try session.hooks.release()
+                try patches.waitForTransition(2)
+                #expect(calls(try callbacks.next()) == [
+                    call(2, 3, "pre_patch"), call(1, 1, "pre_unpatch"),
+                    call(2, 3, "post_unpatch"), call(1, 1, "post_patch"),
+                ])
+                #expect(try stateRow(1)?["enabled"] == "yes")
+                #expect(try stateRow(1)?["shadows"] == "1")
+                #expect(try stateRow(1)?["patches"] == "klpsv_vp1")
+                #expect(!(try patchesFile().contains("klpsv_vp2")))
+            }
+        }
+
         @Test("a refused patch leaves the states it would keep or drop untouched", .inKlpsvVM)
         func refusalKeepsOthers() throws {
             try Fixture.runWithPatches { session, patches in
