@@ -65,6 +65,7 @@ MODULE_PARM_DESC(strict,
 		 "Refuse shadow allocations of ids that no registered state declares (default: 0)");
 
 enum klpsv_phase {
+	KLPSV_REGISTERED,	/* klp_enable_patch() not yet at its pre_patch */
 	KLPSV_ENABLING,		/* its pre_patch ran; transition in flight */
 	KLPSV_ENABLED,
 	KLPSV_DISABLING,	/* its pre_unpatch ran; transition in flight */
@@ -72,6 +73,7 @@ enum klpsv_phase {
 };
 
 static const char * const klpsv_phase_names[] = {
+	[KLPSV_REGISTERED]	= "registered",
 	[KLPSV_ENABLING]	= "enabling",
 	[KLPSV_ENABLED]		= "enabled",
 	[KLPSV_DISABLING]	= "disabling",
@@ -133,11 +135,17 @@ static struct klpsv_state *klpsv_state_of(struct klpsv_patch *p, unsigned long i
 	return NULL;
 }
 
-/* An orphan supports only the block_disable states it was kept for. */
+/*
+ * A patch supports its states from its pre_patch on (one whose enable may
+ * still fail before that supports nothing), and an orphan only the
+ * block_disable states it was kept for.
+ */
 static struct klpsv_state *klpsv_supported_by(struct klpsv_patch *p, unsigned long id)
 {
 	struct klpsv_state *st = klpsv_state_of(p, id);
 
+	if (p->phase == KLPSV_REGISTERED)
+		return NULL;
 	if (st && p->phase == KLPSV_ORPHAN && !st->block_disable)
 		return NULL;
 	return st;
@@ -430,6 +438,7 @@ static int klpsv_pre_patch(struct klp_object *obj)
 	for (i = 0; i < p->nr_drops; i++)
 		klpsv_call_pre_unpatch(p->drops[i].owner, p->drops[i].state);
 	p->phase = KLPSV_ENABLING;
+	klpsv_refresh_ids();
 	mutex_unlock(&klpsv_state_mutex);
 
 	if (!p->chained.pre_patch)
@@ -657,7 +666,7 @@ int klpsv_enable_patch(struct klp_patch *patch, struct klpsv_state *states)
 	vmlinux->callbacks.post_patch = klpsv_post_patch;
 	vmlinux->callbacks.pre_unpatch = klpsv_pre_unpatch;
 	vmlinux->callbacks.post_unpatch = klpsv_post_unpatch;
-	p->phase = KLPSV_ENABLING;
+	p->phase = KLPSV_REGISTERED;
 	list_add_tail_rcu(&p->node, &klpsv_patches);
 	klpsv_refresh_ids();
 	mutex_unlock(&klpsv_state_mutex);

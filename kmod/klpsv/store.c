@@ -93,7 +93,8 @@ static bool klpsv_id_allows_alloc(struct klpsv_id *sid, unsigned long id,
 				    caller, id);
 		return false;
 	}
-	if (unlikely(READ_ONCE(klpsv_strict) && !(bits & BIT(KLPSV_ID_DECLARED)))) {
+	if (unlikely(READ_ONCE(klpsv_strict) &&
+		     !(bits & (BIT(KLPSV_ID_DECLARED) | BIT(KLPSV_ID_IN_FORCE))))) {
 		pr_warn_ratelimited("%s: id %lu: refused: no state declares it (strict=1)\n",
 				    caller, id);
 		return false;
