@@ -52,7 +52,77 @@ klpsv_log() {
 	dmesg | grep -E 'klpsv(_test)?:' | sed -n "$1"',$p' | sed 's/^/   kernel: /'
 }
 
+kmod=${KLPSV_KMOD_DIR:?set KLPSV_KMOD_DIR}
+readonly SETTLE_TRIES=150	# x 0.2 s: how long a transition or a module reference may take
+livepatch=/sys/kernel/livepatch
+klpsv_debugfs=/sys/kernel/debug/klpsv
+
+# Waits, bounded, for livepatch $1's transition to finish.
+wait_transition() {
+	local i
+
+	for ((i = 0; i < SETTLE_TRIES; i++)); do
+		[ -e "$livepatch/$1/transition" ] || return 0
+		[ "$(cat "$livepatch/$1/transition")" = 0 ] && return 0
+		sleep 0.2
+	done
+	echo "demo: the transition of $1 did not finish" >&2
+	exit 1
+}
+
+# Loads virtual livepatch klpsv_vpN with its parameters, and waits.
+patch_load() {
+	local name=klpsv_vp$1
+
+	shift
+	printf '%s# insmod %s.ko %s%s\n' "$bold" "$name" "$*" "$plain"
+	insmod "$kmod/$name.ko" "$@" || return
+	wait_transition "$name"
+}
+
+patch_disable() {
+	printf '%s# echo 0 > %s/klpsv_vp%s/enabled%s\n' "$bold" "$livepatch" "$1" "$plain"
+	echo 0 >"$livepatch/klpsv_vp$1/enabled"
+	wait_transition "klpsv_vp$1"
+}
+
+# Unloads klpsv_vpN once the livepatch core has let it go.
+patch_unload() {
+	local i
+
+	for ((i = 0; i < SETTLE_TRIES; i++)); do
+		rmmod "klpsv_vp$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	echo "demo: klpsv_vp$1 could not be unloaded" >&2
+	exit 1
+}
+
+show_states() {
+	printf '%s$ cat states; cat patches%s\n' "$bold" "$plain"
+	sed 's/^/   /' "$klpsv_debugfs/states"
+	sed 's/^/   /' "$klpsv_debugfs/patches"
+}
+
+# Shows the kernel log lines logged since the last call (state callbacks).
+log_seen=$(dmesg | wc -l)
+new_log() {
+	local total
+
+	total=$(dmesg | wc -l)
+	dmesg | tail -n "$((total - log_seen))" | sed 's/^\[[^]]*\] //' |
+		grep -E '^klpsv_vp[0-9]: |^klpsv: .*(removed|refused|block_disable|orphan)' |
+		sed 's/^/   kernel: /' || true
+	log_seen=$total
+}
+
 cleanup() {
+	local n
+
+	for n in 1 2 3 4; do
+		[ -e "$livepatch/klpsv_vp$n" ] && echo 0 >"$livepatch/klpsv_vp$n/enabled" 2>/dev/null
+	done
+	for n in 1 2 3 4; do rmmod "klpsv_vp$n" 2>/dev/null; done
 	"$shadowctl" unload >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -106,7 +176,57 @@ run free-all 1
 stats
 run list
 
-step "Clean up: the remaining shadows and parents, then unload"
+step "7. System states: a livepatch declares what it changes"
+say "A livepatch calls klpsv_enable_patch(patch, states) instead of klp_enable_patch()."
+say "klpsv_vp1 is a virtual livepatch (states, no function redirected): it introduces"
+say "state 1 (is_shadow: shadows with id 1 live and die with it) and state 2."
+new_log >/dev/null
+patch_load 1 states=1s,2
+new_log
+say "state 1's post_patch made a global shadow; sta2 and sta3 get one each:"
+run alloc sta2 1 64 --ctor fill:0x21
+run alloc sta3 1 64 --ctor fill:0x31
+show_states
+
+step "8. A cumulative replacement that keeps state 1, drops state 2 and adds state 3"
+patch_load 2 states=1s,3 replace=1
+new_log
+say "No callback for state 1, and its shadows survive the replacement:"
+run get sta2 1 --len 8
+show_states
+patch_unload 1
+
+step "9. A cumulative replacement that drops state 1: its shadows go with it"
+patch_load 3 states=3 replace=1
+new_log
+stats
+say "An id whose state was removed is refused:"
+run_expect_null alloc sta2 1 8
+new_log
+patch_unload 2
+
+step "10. block_disable: a state that must never be reverted"
+patch_load 4 states=5b
+new_log
+say "The stock kernel cannot veto 'echo 0 > enabled'; klpsv keeps the state in force:"
+patch_disable 4
+new_log
+show_states
+say "A replacement that would drop state 5 is refused before anything changes:"
+printf '%s# insmod klpsv_vp1.ko states=6 replace=1%s\n' "$bold" "$plain"
+if insmod "$kmod/klpsv_vp1.ko" states=6 replace=1 2>&1 | sed 's/^/   /'; then :; fi
+new_log
+say "One that declares state 5 adopts it, and the orphan is released:"
+patch_load 1 states=3,5 replace=1
+new_log
+show_states
+patch_unload 3
+patch_unload 4
+
+step "Clean up: disable the last patch, free what is left, unload"
+patch_disable 1
+new_log
+patch_unload 1
 run free sta2 2
 run free null 3
 run obj del sta2
@@ -114,6 +234,6 @@ run obj del sta3
 stats
 run unload
 
-step "What klpsv and the hooks wrote to the kernel log"
-klpsv_log "$log_start"
+step "What klpsv wrote to the kernel log about shadows"
+klpsv_log "$log_start" | grep -v -E 'klpsv_vp|: state [0-9]+:'
 trap - EXIT

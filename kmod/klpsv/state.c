@@ -375,8 +375,11 @@ static void klpsv_unregister(struct klpsv_patch *p)
 	cb->post_patch = p->chained.post_patch;
 	cb->pre_unpatch = p->chained.pre_unpatch;
 	cb->post_unpatch = p->chained.post_unpatch;
-	if (p->phase == KLPSV_ORPHAN)
+	if (p->phase == KLPSV_ORPHAN) {
+		pr_info("%s: orphan released: its block_disable states were adopted\n",
+			klpsv_name(p));
 		module_put(p->patch->mod);
+	}
 	/* No reader may still use its states, nor their shadow_dtor. */
 	synchronize_rcu();
 	klpsv_forget_drops(p);
@@ -405,11 +408,8 @@ static void klpsv_release_orphans(void)
 			if (!owner || owner->phase == KLPSV_ORPHAN)
 				adopted = false;
 		}
-		if (adopted) {
-			pr_info("%s: block_disable states adopted; orphan released\n",
-				klpsv_name(p));
+		if (adopted)
 			klpsv_unregister(p);
-		}
 	}
 }
 
