@@ -55,7 +55,6 @@ klpsv_log() {
 kmod=${KLPSV_KMOD_DIR:?set KLPSV_KMOD_DIR}
 readonly SETTLE_TRIES=150	# x 0.2 s: how long a transition or a module reference may take
 livepatch=/sys/kernel/livepatch
-klpsv_debugfs=/sys/kernel/debug/klpsv
 
 # Waits, bounded, for livepatch $1's transition to finish.
 wait_transition() {
@@ -99,9 +98,8 @@ patch_unload() {
 }
 
 show_states() {
-	printf '%s$ cat states; cat patches%s\n' "$bold" "$plain"
-	sed 's/^/   /' "$klpsv_debugfs/states"
-	sed 's/^/   /' "$klpsv_debugfs/patches"
+	run states
+	run patches
 }
 
 # Shows the kernel log lines logged since the last call (state callbacks).

@@ -29,7 +29,7 @@ struct Shadowctl: ParsableCommand {
                               for tests and unusual mounts (mount not checked)
             """,
         subcommands: [
-            Load.self, Unload.self, Status.self, Stats.self, List.self, Obj.self,
+            Load.self, Unload.self, Status.self, Stats.self, List.self, States.self, Patches.self, Obj.self,
             Alloc.self, Get.self, GetOrAlloc.self, Free.self, FreeAll.self, Race.self,
         ]
     )

@@ -47,6 +47,12 @@ extension InVM {
                     call(1, 1, "pre_patch"), call(1, 2, "pre_patch"),
                     call(1, 1, "post_patch"), call(1, 2, "post_patch"),
                 ])
+                #expect(try session.debugfs.states()[id: 1] == KlpsvStates.Row(
+                    id: 1, phase: .inForce, flags: StateFlags(isShadow: true), enabled: true, shadows: 1,
+                    patches: ["klpsv_vp1"]))
+                #expect(try session.debugfs.patches().rows == [KlpsvPatches.Row(
+                    name: "klpsv_vp1", phase: .enabled, replace: false,
+                    states: [.init(id: 1, flags: StateFlags(isShadow: true)), .init(id: 2)])])
                 let row = try #require(try stateRow(1))
                 #expect(row["state"] == "in-force")
                 #expect(row["enabled"] == "yes")

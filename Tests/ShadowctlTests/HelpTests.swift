@@ -55,6 +55,9 @@ struct HelpTests {
                                   shadow totals.
           stats                   Show klpsv's counters per shadow id.
           list                    List the live shadow variables.
+          states                  Show the system states of the registered livepatches.
+          patches                 Show the livepatches registered with
+                                  klpsv_enable_patch().
           obj                     Create, delete and list klpsv_test's parent objects.
           alloc                   Allocate a shadow variable (klpsv_shadow_alloc).
           get                     Look a shadow variable up (klpsv_shadow_get).

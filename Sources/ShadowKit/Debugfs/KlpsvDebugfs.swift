@@ -43,6 +43,10 @@ public struct KlpsvDebugfs: Sendable {
     public var statsPath: String { storeDirectory + "/stats" }
     /// The `shadows` file.
     public var shadowsPath: String { storeDirectory + "/shadows" }
+    /// klpsv's `states` file.
+    public var statesPath: String { storeDirectory + "/states" }
+    /// klpsv's `patches` file.
+    public var patchesPath: String { storeDirectory + "/patches" }
     /// klpsv_test's directory.
     public var hooksDirectory: String { root + "/klpsv_test" }
     /// klpsv_test's command file.
@@ -96,6 +100,22 @@ public struct KlpsvDebugfs: Sendable {
     /// - Throws: ``DebugfsError`` or ``MalformedOutput``.
     public func shadows() throws -> ShadowListing {
         try ShadowListing(parsing: shadowsText())
+    }
+
+    /// The parsed `states` file.
+    ///
+    /// - Throws: ``DebugfsError`` or ``MalformedOutput``.
+    public func states() throws -> KlpsvStates {
+        try checkStoreLoaded()
+        return try KlpsvStates(parsing: read(statesPath, of: KlpsvModule.store))
+    }
+
+    /// The parsed `patches` file.
+    ///
+    /// - Throws: ``DebugfsError`` or ``MalformedOutput``.
+    public func patches() throws -> KlpsvPatches {
+        try checkStoreLoaded()
+        return try KlpsvPatches(parsing: read(patchesPath, of: KlpsvModule.store))
     }
 
     private func checkDirectory(_ path: String, of module: String) throws(DebugfsError) {
