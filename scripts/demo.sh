@@ -58,11 +58,12 @@ livepatch=/sys/kernel/livepatch
 
 # Waits, bounded, for livepatch $1's transition to finish.
 wait_transition() {
-	local i
+	local i state
 
 	for ((i = 0; i < SETTLE_TRIES; i++)); do
-		[ -e "$livepatch/$1/transition" ] || return 0
-		[ "$(cat "$livepatch/$1/transition")" = 0 ] && return 0
+		# The directory goes away when a disabled patch is freed.
+		state=$(cat "$livepatch/$1/transition" 2>/dev/null) || return 0
+		[ "$state" = 0 ] && return 0
 		sleep 0.2
 	done
 	echo "demo: the transition of $1 did not finish" >&2
