@@ -52,8 +52,7 @@ struct VirtualPatches {
 
     /// True while patch `number` is in a transition.
     func inTransition(_ number: Int) throws -> Bool {
-        let path = "/sys/kernel/livepatch/\(Self.name(number))/transition"
-        return try files.contents(of: path).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        try flag(Self.name(number), "transition") == "1"
     }
 
     /// Disables (when enabled) and unloads every virtual patch still loaded.
@@ -74,17 +73,29 @@ struct VirtualPatches {
     }
 
     private func isEnabled(_ number: Int) throws -> Bool {
-        let path = "/sys/kernel/livepatch/\(Self.name(number))/enabled"
-        guard try files.kind(of: path) != nil else { return false }
-        return try files.contents(of: path).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        try flag(Self.name(number), "enabled") == "1"
     }
 
+    /// Waits until patch `name` is in no transition. A disabled patch is
+    /// freed when its transition ends, so its directory may vanish at any
+    /// moment, even between two reads: that also means done.
     private func waitForTransition(of name: String) throws {
-        let path = "/sys/kernel/livepatch/\(name)/transition"
         try waitUntil("the transition of \(name) to finish") {
-            guard try files.kind(of: path) != nil else { return true }
-            return try files.contents(of: path).trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+            try flag(name, "transition") ?? "0" == "0"
         }
+    }
+
+    /// The text of file `file` of patch `name`, trimmed; `nil` when the
+    /// patch has no sysfs directory (not loaded, or freed after a disable).
+    private func flag(_ name: String, _ file: String) throws -> String? {
+        let text: String
+        do {
+            text = try files.contents(of: "/sys/kernel/livepatch/\(name)/\(file)")
+        } catch {
+            if error == .noSuchFileOrDirectory || error == .notDirectory { return nil }
+            throw error
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func waitUntil(_ what: String, _ condition: () throws -> Bool) throws {
