@@ -108,10 +108,11 @@ enum Fixture {
     }
 
     /// Removes what an earlier test that failed half-way left loaded, so
-    /// that one failure does not cascade: its virtual patches first, which
-    /// hold klpsv_test and klpsv.
+    /// that one failure does not cascade: its livepatches first, which
+    /// hold klpsv_test and klpsv, then the sample target.
     private static func unloadModulesOfEarlierTests(_ loader: ModuleLoader) throws {
         try VirtualPatches(loader: loader).removeAll()
+        try Samples(loader: loader).removeAll()
         for name in [KlpsvModule.hooks, KlpsvModule.store] where loader.isLoaded(name) {
             try loader.unload(name)
         }

@@ -6,13 +6,8 @@ import Testing
 /// from a parameter, no function redirected, so every transition completes
 /// at once. Loading one enables it through `klpsv_enable_patch()`.
 struct VirtualPatches {
-    /// How long a transition or a module reference may take to settle.
-    static let settleTimeout: TimeInterval = 30
-    /// How often it is polled.
-    static let pollInterval: TimeInterval = 0.1
-
     let loader: ModuleLoader
-    private let files = LocalFileAccess()
+    private var modules: PatchModules { PatchModules(loader: loader) }
 
     /// The module name of virtual patch `number`.
     static func name(_ number: Int) -> String { "klpsv_vp\(number)" }
@@ -23,94 +18,36 @@ struct VirtualPatches {
     @discardableResult
     func load(_ number: Int, states: String, replace: Bool = false, plain: Bool = false,
               hold: Bool = false, wait: Bool = true) throws -> ModuleError? {
-        let name = Self.name(number)
         var parameters = ["states=\(states)"]
         if replace { parameters.append("replace=1") }
         if plain { parameters.append("plain=1") }
         if hold { parameters.append("hold=1") }
-        let path = try Integration.modulePath(name)
-        do {
-            try loader.load(path, parameters: parameters)
-        } catch {
-            return error
-        }
-        if wait { try waitForTransition(of: name) }
-        return nil
+        return try modules.load(Self.name(number), parameters: parameters, wait: wait)
     }
 
     /// Writes `enabled` of a loaded patch and waits for the transition.
     func setEnabled(_ number: Int, _ enabled: Bool, wait: Bool = true) throws {
-        let name = Self.name(number)
-        try files.write(enabled ? "1\n" : "0\n", to: "/sys/kernel/livepatch/\(name)/enabled")
-        if wait { try waitForTransition(of: name) }
+        try modules.setEnabled(Self.name(number), enabled, wait: wait)
     }
 
     /// Waits for the transition of patch `number` to finish.
     func waitForTransition(_ number: Int) throws {
-        try waitForTransition(of: Self.name(number))
+        try modules.waitForTransition(of: Self.name(number))
     }
 
     /// True while patch `number` is in a transition.
     func inTransition(_ number: Int) throws -> Bool {
-        try flag(Self.name(number), "transition") == "1"
+        try modules.inTransition(Self.name(number))
     }
 
     /// Disables (when enabled) and unloads every virtual patch still loaded.
     func removeAll() throws {
-        for number in 1...4 where loader.isLoaded(Self.name(number)) {
-            if try isEnabled(number) { try setEnabled(number, false) }
-            try unload(number)
-        }
+        try modules.removeAll((1...4).map(Self.name))
     }
 
     /// Unloads a disabled patch once the livepatch core dropped its reference.
     func unload(_ number: Int) throws {
-        let name = Self.name(number)
-        try waitUntil("\(name) to be released by the livepatch core") {
-            try loader.info(name)?.refcount == 0
-        }
-        try loader.unload(name)
-    }
-
-    private func isEnabled(_ number: Int) throws -> Bool {
-        try flag(Self.name(number), "enabled") == "1"
-    }
-
-    /// Waits until patch `name` is in no transition. A disabled patch is
-    /// freed when its transition ends, so its directory may vanish at any
-    /// moment, even between two reads: that also means done.
-    private func waitForTransition(of name: String) throws {
-        try waitUntil("the transition of \(name) to finish") {
-            try flag(name, "transition") ?? "0" == "0"
-        }
-    }
-
-    /// The text of file `file` of patch `name`, trimmed; `nil` when the
-    /// patch has no sysfs directory (not loaded, or freed after a disable).
-    private func flag(_ name: String, _ file: String) throws -> String? {
-        let text: String
-        do {
-            text = try files.contents(of: "/sys/kernel/livepatch/\(name)/\(file)")
-        } catch {
-            if error == .noSuchFileOrDirectory || error == .notDirectory { return nil }
-            throw error
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    private func waitUntil(_ what: String, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(Self.settleTimeout)
-        while try !condition() {
-            guard Date() < deadline else {
-                throw TimedOut(what: what)
-            }
-            Thread.sleep(forTimeInterval: Self.pollInterval)
-        }
-    }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "timed out waiting for \(what)" }
+        try modules.unload(Self.name(number))
     }
 }
 

@@ -1,11 +1,21 @@
-/// klpsv's `stats` file: counters per shadow id and in total.
+/// klpsv's `stats` file: counters per shadow id and in total, and who owns
+/// the shadows of each id.
 ///
 /// ```
-/// id        live     bytes    allocs     frees
-/// 1            2       128         3         1
-/// total        2       128         3         1
+/// id        live     bytes    allocs     frees lifetime
+/// 1            2       128         3         1    state
+/// 3            1         8         1         0   manual
+/// total        3       136         4         1        -
 /// ```
 public struct KlpsvStats: Sendable, Equatable {
+    /// Who frees the shadows of an id (the `lifetime` column).
+    public enum Lifetime: String, Sendable, Equatable, Hashable {
+        /// The classic lifetime: only their users free them, so a leak shows.
+        case manual
+        /// An `is_shadow` system state owns them: freed when it is removed.
+        case state
+    }
+
     /// The counters of one id, or of all.
     public struct Counters: Sendable, Equatable, Hashable {
         /// Shadows that exist now.
@@ -35,11 +45,15 @@ public struct KlpsvStats: Sendable, Equatable {
         public var id: UInt64
         /// Its counters.
         public var counters: Counters
+        /// Who frees its shadows; `nil` when the file has no `lifetime`
+        /// column (klpsv before system states).
+        public var lifetime: Lifetime?
 
         /// Creates a row.
-        public init(id: UInt64, counters: Counters) {
+        public init(id: UInt64, counters: Counters, lifetime: Lifetime? = nil) {
             self.id = id
             self.counters = counters
+            self.lifetime = lifetime
         }
     }
 
@@ -55,14 +69,17 @@ public struct KlpsvStats: Sendable, Equatable {
     }
 
     /// Parses the text of the `stats` file, finding columns by header name.
+    /// The `lifetime` column is optional; the `total` line's is not read.
     ///
     /// - Throws: ``MalformedOutput`` for a missing column, a row of the wrong
-    ///   width, a field that is not a number, or no `total` line.
+    ///   width, a field that is not a number, an unknown lifetime, or no
+    ///   `total` line.
     public init(parsing text: String) throws(MalformedOutput) {
         let table = try ColumnTable(parsing: text, source: "klpsv stats")
         let columns = try ["id", "live", "bytes", "allocs", "frees"].map { (name) throws(MalformedOutput) in
             try table.column(name)
         }
+        let lifetimeColumn = table.header.firstIndex(of: "lifetime")
         var rows: [Row] = []
         var total: Counters?
         for row in table.rows {
@@ -71,9 +88,17 @@ public struct KlpsvStats: Sendable, Equatable {
                 allocs: try table.number(row, columns[3]), frees: try table.number(row, columns[4]))
             if row.fields[columns[0]] == "total" {
                 total = counters
-            } else {
-                rows.append(Row(id: try table.number(row, columns[0]), counters: counters))
+                continue
             }
+            var lifetime: Lifetime?
+            if let lifetimeColumn {
+                lifetime = Lifetime(rawValue: String(row.fields[lifetimeColumn]))
+                guard lifetime != nil else {
+                    throw MalformedOutput(source: table.source, line: row.line,
+                                          reason: "'lifetime' is neither manual nor state", text: row.text)
+                }
+            }
+            rows.append(Row(id: try table.number(row, columns[0]), counters: counters, lifetime: lifetime))
         }
         guard let total else {
             throw MalformedOutput(source: table.source, reason: "no 'total' line", text: text)
@@ -84,5 +109,11 @@ public struct KlpsvStats: Sendable, Equatable {
     /// The counters of shadow id `id`; zero for an id the store has not seen.
     public subscript(id id: UInt64) -> Counters {
         rows.first { $0.id == id }?.counters ?? .zero
+    }
+
+    /// Who frees the shadows of id `id`; `nil` for an id the store has not
+    /// seen, or when the file has no `lifetime` column.
+    public func lifetime(of id: UInt64) -> Lifetime? {
+        rows.first { $0.id == id }?.lifetime
     }
 }
