@@ -3,9 +3,12 @@
 #
 # demo.sh - the klpsv walkthrough, run inside the test VM by 'make demo'.
 #
-# Loads klpsv.ko and its test hooks, then walks through the use cases of
-# Documentation/livepatch/shadow-vars.rst with shadowctl, showing the store's
-# statistics after each step. Needs root and KLPSV_KMOD_DIR.
+# Loads klpsv.ko and its test hooks, walks through the use cases of
+# Documentation/livepatch/shadow-vars.rst with shadowctl, then through the
+# life of system states on real livepatches of a real module (kmod/samples:
+# klpsv_target, fix 1, cumulative fix 2, fix 3 dropping state 1, a
+# block_disable patch, a transition held open), showing the objects, states
+# and statistics after each step. Needs root and KLPSV_KMOD_DIR.
 
 set -euo pipefail
 
@@ -70,9 +73,9 @@ wait_transition() {
 	exit 1
 }
 
-# Loads virtual livepatch klpsv_vpN with its parameters, and waits.
+# Loads livepatch module $1 (with its parameters) and waits for its transition.
 patch_load() {
-	local name=klpsv_vp$1
+	local name=$1
 
 	shift
 	printf '%s# insmod %s.ko %s%s\n' "$bold" "$name" "$*" "$plain"
@@ -81,21 +84,31 @@ patch_load() {
 }
 
 patch_disable() {
-	printf '%s# echo 0 > %s/klpsv_vp%s/enabled%s\n' "$bold" "$livepatch" "$1" "$plain"
-	echo 0 >"$livepatch/klpsv_vp$1/enabled"
-	wait_transition "klpsv_vp$1"
+	printf '%s# echo 0 > %s/%s/enabled%s\n' "$bold" "$livepatch" "$1" "$plain"
+	echo 0 >"$livepatch/$1/enabled"
+	wait_transition "$1"
 }
 
-# Unloads klpsv_vpN once the livepatch core has let it go.
+# Unloads livepatch module $1 once the livepatch core has let it go.
 patch_unload() {
 	local i
 
 	for ((i = 0; i < SETTLE_TRIES; i++)); do
-		rmmod "klpsv_vp$1" 2>/dev/null && return 0
+		rmmod "$1" 2>/dev/null && return 0
 		sleep 0.2
 	done
-	echo "demo: klpsv_vp$1 could not be unloaded" >&2
+	echo "demo: $1 could not be unloaded" >&2
 	exit 1
+}
+
+target() {
+	printf '%s# echo %s > %s/ctl%s\n' "$bold" "$*" "$target_dir" "$plain"
+	echo "$*" >"$target_dir/ctl"
+}
+
+objects() {
+	printf '%s# cat %s/objects%s\n' "$bold" "$target_dir" "$plain"
+	sed 's/^/   /' "$target_dir/objects"
 }
 
 show_states() {
@@ -110,18 +123,24 @@ new_log() {
 
 	total=$(dmesg | wc -l)
 	dmesg | tail -n "$((total - log_seen))" | sed 's/^\[[^]]*\] //' |
-		grep -E '^klpsv_vp[0-9]: |^klpsv: .*(removed|refused|block_disable|orphan)' |
+		grep -E '^klpsv: .*(: state [0-9]+: |refused|block_disable|orphan)|^klpsv_(fix[0-9]|limit|nap): ' |
 		sed 's/^/   kernel: /' || true
 	log_seen=$total
 }
 
-cleanup() {
-	local n
+readonly patches="klpsv_nap klpsv_vp1 klpsv_limit klpsv_fix3 klpsv_fix2 klpsv_fix1"
+readonly target_dir=/sys/kernel/debug/klpsv_target
 
-	for n in 1 2 3 4; do
-		[ -e "$livepatch/klpsv_vp$n" ] && echo 0 >"$livepatch/klpsv_vp$n/enabled" 2>/dev/null
+cleanup() {
+	local p
+
+	[ -e "$target_dir/ctl" ] && echo release >"$target_dir/ctl" 2>/dev/null
+	for p in $patches; do
+		[ -e "$livepatch/$p" ] && echo 0 >"$livepatch/$p/enabled" 2>/dev/null
+		wait_transition "$p"
 	done
-	for n in 1 2 3 4; do rmmod "klpsv_vp$n" 2>/dev/null; done
+	for p in $patches; do rmmod "$p" 2>/dev/null; done
+	rmmod klpsv_target 2>/dev/null
 	"$shadowctl" unload >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -175,61 +194,101 @@ run free-all 1
 stats
 run list
 
-step "7. System states: a livepatch declares what it changes"
-say "A livepatch calls klpsv_enable_patch(patch, states) instead of klp_enable_patch()."
-say "klpsv_vp1 is a virtual livepatch (states, no function redirected): it introduces"
-say "state 1 (is_shadow: shadows with id 1 live and die with it) and state 2."
-new_log >/dev/null
-patch_load 1 states=1s,2
-new_log
-say "state 1's post_patch made a global shadow; sta2 and sta3 get one each:"
-run alloc sta2 1 64 --ctor fill:0x21
-run alloc sta3 1 64 --ctor fill:0x31
-show_states
-
-step "8. A cumulative replacement that keeps state 1, drops state 2 and adds state 3"
-patch_load 2 states=1s,3 replace=1
-new_log
-say "No callback for state 1, and its shadows survive the replacement:"
-run get sta2 1 --len 8
-show_states
-patch_unload 1
-
-step "9. A cumulative replacement that drops state 1: its shadows go with it"
-patch_load 3 states=3 replace=1
-new_log
-stats
-say "An id whose state was removed is refused:"
-run_expect_null alloc sta2 1 8
-new_log
-patch_unload 2
-
-step "10. block_disable: a state that must never be reverted"
-patch_load 4 states=5b
-new_log
-say "The stock kernel cannot veto 'echo 0 > enabled'; klpsv keeps the state in force:"
-patch_disable 4
-new_log
-show_states
-say "A replacement that would drop state 5 is refused before anything changes:"
-printf '%s# insmod klpsv_vp1.ko states=6 replace=1%s\n' "$bold" "$plain"
-if insmod "$kmod/klpsv_vp1.ko" states=6 replace=1 2>&1 | sed 's/^/   /'; then :; fi
-new_log
-say "One that declares state 5 adopts it, and the orphan is released:"
-patch_load 1 states=3,5 replace=1
-new_log
-show_states
-patch_unload 3
-patch_unload 4
-
-step "Clean up: disable the last patch, free what is left, unload"
-patch_disable 1
-new_log
-patch_unload 1
+say "The shadows of this walkthrough are done with:"
 run free sta2 2
 run free null 3
 run obj del sta2
 run obj del sta3
+stats
+
+step "7. System states: real livepatches of a real module"
+say "klpsv_target.ko keeps objects that come and go. Its sample livepatches call"
+say "klpsv_enable_patch(patch, states) instead of klp_enable_patch(patch)."
+printf '%s# insmod klpsv_target.ko%s\n' "$bold" "$plain"
+insmod "$kmod/klpsv_target.ko"
+target new 3
+objects
+
+step "8. Fix 1 counts touches per object: state 1, is_shadow"
+say "New objects get their shadow at birth, once patching is complete"
+say "(klpsv_state_enabled); older ones (in-flight parents) at their first touch."
+new_log >/dev/null
+patch_load klpsv_fix1
+new_log
+target new 2
+target touch
+target touch
+objects
+show_states
+stats
+
+step "9. Cumulative fix 2 keeps state 1 and adds state 2, a running total"
+patch_load klpsv_fix2
+new_log
+say "No callback for state 1: its shadows, and the counts, survive the replace."
+target touch
+objects
+show_states
+patch_unload klpsv_fix1
+
+step "10. Cumulative fix 3 drops state 1: klpsv frees its shadows"
+patch_load klpsv_fix3
+new_log
+target touch
+objects
+show_states
+stats
+patch_unload klpsv_fix2
+
+step "11. block_disable: a raised limit that must never be reverted (state 7)"
+patch_load klpsv_limit
+new_log
+target new 1000
+say "1005 objects now: more than the old code's limit of 1000."
+say "A replace that would drop state 7 is refused before anything changes:"
+printf '%s# insmod klpsv_fix1.ko%s\n' "$bold" "$plain"
+if insmod "$kmod/klpsv_fix1.ko" 2>&1 | sed 's/^/   /'; then :; fi
+new_log
+say "The stock kernel cannot veto 'echo 0 > enabled'; klpsv keeps the state in force"
+say "and the patch as an orphan whose module stays loaded:"
+patch_disable klpsv_limit
+new_log
+show_states
+say "A later patch that declares state 7 adopts it, and the orphan is released:"
+patch_load klpsv_vp1 states=7
+new_log
+show_states
+patch_unload klpsv_limit
+target clear
+patch_disable klpsv_vp1
+new_log
+patch_unload klpsv_vp1
+
+step "12. The patching-complete switch, seen by new code (state 8)"
+say "A task naps in klpsv_target_nap(); klpsv_nap redirects it, so its transition"
+say "stays open until the task wakes. Its new code asks klpsv_state_enabled(8)."
+target hold
+printf '%s# insmod klpsv_nap.ko%s\n' "$bold" "$plain"
+insmod "$kmod/klpsv_nap.ko"
+sleep 1
+new_log
+target new 1
+objects
+run states
+target release
+wait_transition klpsv_nap
+new_log
+objects
+
+step "Clean up: disable the patches, unload the target and klpsv"
+patch_disable klpsv_nap
+new_log
+patch_unload klpsv_nap
+patch_disable klpsv_fix3
+new_log
+patch_unload klpsv_fix3
+printf '%s# rmmod klpsv_target%s\n' "$bold" "$plain"
+rmmod klpsv_target
 stats
 run unload
 
