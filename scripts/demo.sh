@@ -73,32 +73,32 @@ wait_transition() {
 	exit 1
 }
 
-# Loads livepatch module $1 (with its parameters) and waits for its transition.
+# Loads livepatch module $1 (with its parameters) with shadowctl, which
+# waits for the transition and tells what it did to the states.
 patch_load() {
-	local name=$1
-
-	shift
-	printf '%s# insmod %s.ko %s%s\n' "$bold" "$name" "$*" "$plain"
-	insmod "$kmod/$name.ko" "$@" || return
-	wait_transition "$name"
+	run patch load "$@"
 }
 
+# Disables livepatch $1 (with shadowctl's options) and waits likewise.
 patch_disable() {
-	printf '%s# echo 0 > %s/%s/enabled%s\n' "$bold" "$livepatch" "$1" "$plain"
-	echo 0 >"$livepatch/$1/enabled"
-	wait_transition "$1"
+	run patch disable "$@"
+}
+
+# Runs shadowctl, expecting it to refuse (exit status 1).
+run_refused() {
+	local status=0
+
+	printf '%s$ shadowctl %s%s\n' "$bold" "$*" "$plain"
+	"$shadowctl" "$@" 2>&1 | sed 's/^/   /' || status=$?
+	if [ "$status" -ne 1 ]; then
+		echo "demo: expected exit status 1 (refused), got $status" >&2
+		exit 1
+	fi
 }
 
 # Unloads livepatch module $1 once the livepatch core has let it go.
 patch_unload() {
-	local i
-
-	for ((i = 0; i < SETTLE_TRIES; i++)); do
-		rmmod "$1" 2>/dev/null && return 0
-		sleep 0.2
-	done
-	echo "demo: $1 could not be unloaded" >&2
-	exit 1
+	run patch unload "$1"
 }
 
 target() {
@@ -246,13 +246,15 @@ new_log
 target new 1000
 say "1005 objects now: more than the old code's limit of 1000."
 say "A replace that would drop state 7 is refused before anything changes:"
-printf '%s# insmod klpsv_fix1.ko%s\n' "$bold" "$plain"
-if insmod "$kmod/klpsv_fix1.ko" 2>&1 | sed 's/^/   /'; then :; fi
+run_refused patch load klpsv_fix1
 new_log
-say "The stock kernel cannot veto 'echo 0 > enabled'; klpsv keeps the state in force"
-say "and the patch as an orphan whose module stays loaded:"
-patch_disable klpsv_limit
+say "shadowctl will not disable the last patch that supports state 7:"
+run_refused patch disable klpsv_limit
+say "But the stock kernel cannot veto 'echo 0 > enabled' (--force does just that);"
+say "klpsv keeps the state in force and the patch as an orphan, its module loaded:"
+patch_disable klpsv_limit --force
 new_log
+run_refused patch unload klpsv_limit
 show_states
 say "A later patch that declares state 7 adopts it, and the orphan is released:"
 patch_load klpsv_vp1 states=7
@@ -268,9 +270,8 @@ step "12. The patching-complete switch, seen by new code (state 8)"
 say "A task naps in klpsv_target_nap(); klpsv_nap redirects it, so its transition"
 say "stays open until the task wakes. Its new code asks klpsv_state_enabled(8)."
 target hold
-printf '%s# insmod klpsv_nap.ko%s\n' "$bold" "$plain"
-insmod "$kmod/klpsv_nap.ko"
-sleep 1
+say "shadowctl waits 3 s for the transition, then names the task holding it up:"
+run_refused patch load klpsv_nap --timeout 3
 new_log
 target new 1
 objects

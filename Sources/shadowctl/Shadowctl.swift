@@ -19,17 +19,19 @@ struct Shadowctl: ParsableCommand {
               1  failure: the kernel refused, a check failed, or I/O failed
               2  usage error: bad arguments
               3  permission denied: not root
-              4  unavailable: klpsv or klpsv_test not loaded, or no debugfs
-              5  not found: no such shadow or object, or the API returned NULL
+              4  unavailable: klpsv or klpsv_test not loaded, no debugfs, or no livepatch
+              5  not found: no such shadow, object or livepatch, or the API returned NULL
 
             ENVIRONMENT
               KLPSV_KMOD_DIR  where 'load' finds klpsv.ko and klpsv_test.ko
                               (default: kmod/ of the repository shadowctl is in)
               KLPSV_DEBUGFS   a debugfs root to use instead of /sys/kernel/debug,
                               for tests and unusual mounts (mount not checked)
+              KLPSV_LIVEPATCH_SYSFS
+                              a directory to use instead of /sys/kernel/livepatch, for tests
             """,
         subcommands: [
-            Load.self, Unload.self, Status.self, Stats.self, List.self, States.self, Patches.self, Obj.self,
+            Load.self, Unload.self, Status.self, Stats.self, List.self, States.self, Patches.self, Patch.self, Obj.self,
             Alloc.self, Get.self, GetOrAlloc.self, Free.self, FreeAll.self, Race.self,
         ]
     )

@@ -31,7 +31,7 @@ struct ModuleLoaderTests {
         (.fileExists, .alreadyLoaded, "Module already loaded (File exists)"),
         (.invalidArgument, .invalidParameters, "Invalid parameters (see dmesg)"),
         (.notPermitted, .notPermitted, "Operation not permitted (are you root?)"),
-        (.resourceBusy, .inUse, "Module is in use"),
+        (.resourceBusy, .initBusy, "Device or resource busy (its init refused: see dmesg)"),
         (.noMemory, .other, "Cannot allocate memory"),
     ])
     func loadFailuresAreWordedLikeInsmod(errno: Errno, code: ModuleError.Code, reason: String) {

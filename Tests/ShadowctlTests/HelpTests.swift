@@ -20,6 +20,12 @@ struct HelpTests {
         #expect(outcome.standardOutput == Self.allocHelp)
     }
 
+    @Test func patchDisableHelp() throws {
+        let outcome = try ShadowctlRunner.run(["patch", "disable", "--help"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput == Self.patchDisableHelp)
+    }
+
     static let rootHelp = """
         OVERVIEW: Load klpsv and drive its livepatch shadow variable store.
 
@@ -34,14 +40,16 @@ struct HelpTests {
           1  failure: the kernel refused, a check failed, or I/O failed
           2  usage error: bad arguments
           3  permission denied: not root
-          4  unavailable: klpsv or klpsv_test not loaded, or no debugfs
-          5  not found: no such shadow or object, or the API returned NULL
+          4  unavailable: klpsv or klpsv_test not loaded, no debugfs, or no livepatch
+          5  not found: no such shadow, object or livepatch, or the API returned NULL
 
         ENVIRONMENT
           KLPSV_KMOD_DIR  where 'load' finds klpsv.ko and klpsv_test.ko
                           (default: kmod/ of the repository shadowctl is in)
           KLPSV_DEBUGFS   a debugfs root to use instead of /sys/kernel/debug,
                           for tests and unusual mounts (mount not checked)
+          KLPSV_LIVEPATCH_SYSFS
+                          a directory to use instead of /sys/kernel/livepatch, for tests
 
         USAGE: shadowctl <subcommand>
 
@@ -58,6 +66,8 @@ struct HelpTests {
           states                  Show the system states of the registered livepatches.
           patches                 Show the livepatches registered with
                                   klpsv_enable_patch().
+          patch                   Load, disable, enable or unload a livepatch module,
+                                  and show what its transition did.
           obj                     Create, delete and list klpsv_test's parent objects.
           alloc                   Allocate a shadow variable (klpsv_shadow_alloc).
           get                     Look a shadow variable up (klpsv_shadow_get).
@@ -93,6 +103,31 @@ struct HelpTests {
           --gfp <mode>            Allocate with GFP_KERNEL (kernel), with GFP_ATOMIC
                                   under a spinlock (atomic), or with interrupts off
                                   (irqoff, which klpsv refuses). (default: kernel)
+          --json                  Print the result as JSON.
+          -h, --help              Show help information.
+
+
+        """
+
+    static let patchDisableHelp = """
+        OVERVIEW: Disable a livepatch and wait for the transition.
+
+        A patch that is the last to support an in-force block_disable state is not
+        disabled: replace it with a patch that keeps the state. With --force it is
+        disabled anyway; klpsv then keeps the state in force, without running its
+        unpatch callbacks, and the patch as an orphan, until a patch that declares the
+        state is enabled.
+
+        USAGE: shadowctl patch disable [--force] [--timeout <seconds>] [--json] <patch>
+
+        ARGUMENTS:
+          <patch>                 The livepatch, as named in /sys/kernel/livepatch.
+
+        OPTIONS:
+          --force                 Disable a patch even when block_disable states forbid
+                                  it.
+          --timeout <seconds>     How long to wait for the transition, 1-3600.
+                                  (default: 60)
           --json                  Print the result as JSON.
           -h, --help              Show help information.
 

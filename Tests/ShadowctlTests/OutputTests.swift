@@ -37,6 +37,29 @@ struct OutputTests {
             """)
     }
 
+    @Test func statsShowsWhoFreesEachId() throws {
+        let debugfs = try FakeDebugfs(["klpsv/stats": """
+            id        live     bytes    allocs     frees lifetime
+            1            2       128         3         1 state
+            2            1         8         1         0 manual
+            total        3       136         4         1 -
+
+            """])
+        defer { debugfs.remove() }
+        let text = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
+        #expect(text.standardOutput == """
+            id     live  bytes  allocs  frees  lifetime
+            1         2    128       3      1  state
+            2         1      8       1      0  manual
+            total     3    136       4      1
+
+            """)
+        let json = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
+        #expect(json.standardOutput.hasPrefix("""
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2},
+            """))
+    }
+
     @Test func statsAsJSON() throws {
         let debugfs = try FakeDebugfs(Self.files)
         defer { debugfs.remove() }

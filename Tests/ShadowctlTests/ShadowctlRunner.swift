@@ -16,14 +16,17 @@ enum ShadowctlRunner {
     }
 
     /// Runs `shadowctl arguments…` with a fixed terminal width, debugfs at
-    /// `debugfs` (`KLPSV_DEBUGFS`), and no module directory from the caller.
-    static func run(_ arguments: [String], debugfs: String? = nil) throws -> Outcome {
+    /// `debugfs` (`KLPSV_DEBUGFS`), the livepatch sysfs directory at
+    /// `livepatch` (`KLPSV_LIVEPATCH_SYSFS`), and no module directory from
+    /// the caller.
+    static func run(_ arguments: [String], debugfs: String? = nil, livepatch: String? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "80"
         environment["KLPSV_DEBUGFS"] = debugfs
+        environment["KLPSV_LIVEPATCH_SYSFS"] = livepatch
         environment["KLPSV_KMOD_DIR"] = nil
         process.environment = environment
         let output = Pipe(), error = Pipe()

@@ -16,8 +16,11 @@ public struct ModuleError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidParameters
         /// Loading and unloading modules needs `CAP_SYS_MODULE` (`EPERM`).
         case notPermitted
-        /// Other modules or open files hold the module (`EBUSY`).
+        /// Other modules or open files hold the module (`EBUSY` on unload).
         case inUse
+        /// The module's init function refused with `EBUSY` (a livepatch
+        /// whose transition cannot start, or that klpsv refuses).
+        case initBusy
         /// The module is not loaded.
         case notLoaded
         /// The module is built into the kernel.
@@ -74,6 +77,7 @@ public struct ModuleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .inUse where !holders.isEmpty: "Module is in use by: \(holders.joined(separator: " "))"
         case .inUse where refcount > 0: "Module is in use (refcount \(refcount))"
         case .inUse: "Module is in use"
+        case .initBusy: "Device or resource busy (its init refused: see dmesg)"
         case .notLoaded: "Module is not currently loaded"
         case .builtin: "Module is builtin"
         case .fileNotFound: "Module file not found (\(errno))"
@@ -96,7 +100,7 @@ public struct ModuleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .fileExists: .alreadyLoaded
         case .invalidArgument: .invalidParameters
         case .notPermitted, .permissionDenied: .notPermitted
-        case .resourceBusy: .inUse
+        case .resourceBusy: .initBusy
         default: .other
         }
     }

@@ -24,4 +24,8 @@ public protocol FileAccess: Sendable {
 
     /// Writes `text` to the existing file at `path` with one `write()`.
     func write(_ text: String, to path: String) throws(Errno)
+
+    /// The names in the directory at `path`, without `.` and `..`, in no
+    /// particular order.
+    func entries(of path: String) throws(Errno) -> [String]
 }

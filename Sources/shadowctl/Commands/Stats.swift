@@ -7,7 +7,8 @@ extension Shadowctl {
             abstract: "Show klpsv's counters per shadow id.",
             discussion: """
                 live: shadows that exist now; bytes: their data size; allocs and frees: \
-                shadows created and freed since klpsv was loaded.
+                shadows created and freed since klpsv was loaded; lifetime: state when an \
+                in-force is_shadow state frees the id's shadows, manual when only their users do.
                 """)
 
         @OptionGroup var output: OutputOptions
@@ -18,13 +19,17 @@ extension Shadowctl {
                 try printJSON(StatsJSON(stats))
                 return
             }
-            var table = TextTable([("id", .left), ("live", .right), ("bytes", .right),
-                                   ("allocs", .right), ("frees", .right)])
-            func append(_ label: String, _ counters: KlpsvStats.Counters) {
-                table.append([label, "\(counters.live)", "\(counters.bytes)", "\(counters.allocs)", "\(counters.frees)"])
+            let lifetimes = stats.rows.contains { $0.lifetime != nil }
+            var columns: [(String, TextTable.Alignment)] = [("id", .left), ("live", .right), ("bytes", .right),
+                                                             ("allocs", .right), ("frees", .right)]
+            if lifetimes { columns.append(("lifetime", .left)) }
+            var table = TextTable(columns)
+            func append(_ label: String, _ counters: KlpsvStats.Counters, _ lifetime: String) {
+                let cells = [label, "\(counters.live)", "\(counters.bytes)", "\(counters.allocs)", "\(counters.frees)"]
+                table.append(lifetimes ? cells + [lifetime] : cells)
             }
-            for row in stats.rows { append("\(row.id)", row.counters) }
-            append("total", stats.total)
+            for row in stats.rows { append("\(row.id)", row.counters, row.lifetime?.rawValue ?? "-") }
+            append("total", stats.total, "")
             table.lines.forEach { print($0) }
         }
     }
@@ -35,6 +40,7 @@ struct StatsJSON: Encodable {
     struct Row: Encodable {
         var id: UInt64
         var live, bytes, allocs, frees: UInt64
+        var lifetime: String?
     }
 
     var ids: [Row]
@@ -43,7 +49,7 @@ struct StatsJSON: Encodable {
     init(_ stats: KlpsvStats) {
         ids = stats.rows.map {
             Row(id: $0.id, live: $0.counters.live, bytes: $0.counters.bytes,
-                allocs: $0.counters.allocs, frees: $0.counters.frees)
+                allocs: $0.counters.allocs, frees: $0.counters.frees, lifetime: $0.lifetime?.rawValue)
         }
         total = CountersJSON(stats.total)
     }

@@ -46,6 +46,17 @@ enum Checked {
         }
     }
 
+    /// A module or livepatch name: letters, digits, `_` and `-`, at most
+    /// 55 characters (the kernel's `MODULE_NAME_LEN` less its NUL).
+    @discardableResult
+    static func moduleName(_ text: String) throws -> String {
+        guard !text.isEmpty, text.utf8.count <= 55,
+              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+            throw ValidationError("invalid module name '\(text)': expected up to 55 letters, digits, _ or -")
+        }
+        return text
+    }
+
     private static func validating<T>(_ body: () throws(InvalidArgument) -> T) throws(ValidationError) -> T {
         do {
             return try body()

@@ -36,6 +36,15 @@ enum ExitStatus: Int32 {
             case .permissionDenied: self = .permission
             default: self = .failure
             }
+        case let error as LivepatchError:
+            switch error.code {
+            case .notAvailable: self = .unavailable
+            case .noSuchPatch: self = .notFound
+            case .permissionDenied: self = .permission
+            case .refused, .ioFailure: self = .failure
+            }
+        case is PatchControlError, is TransitionTimeout, is ReleaseTimeout:
+            self = .failure
         case let error as CommandFailure:
             self = error.status
         case is MalformedOutput:

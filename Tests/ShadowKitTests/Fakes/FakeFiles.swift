@@ -33,6 +33,27 @@ final class FakeFiles: FileAccess {
         state.withLock { $0.files[path] = text }
     }
 
+    /// Sets the file at `path`, making every directory above it.
+    func setFileMakingDirectories(_ path: String, _ text: String) {
+        state.withLock { state in
+            state.files[path] = text
+            var parent = Substring(path)
+            while let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
+                parent = parent[..<slash]
+                state.directories.insert(String(parent))
+            }
+        }
+    }
+
+    /// Removes the file or directory at `path` and everything under it.
+    func remove(_ path: String) {
+        state.withLock { state in
+            let inside = { (other: String) in other == path || other.hasPrefix(path + "/") }
+            state.files = state.files.filter { !inside($0.key) }
+            state.directories = state.directories.filter { !inside($0) }
+        }
+    }
+
     var writes: [(path: String, text: String)] {
         state.withLock { $0.writes }
     }
@@ -64,5 +85,21 @@ final class FakeFiles: FileAccess {
             return .success(())
         }
         try result.get()
+    }
+
+    func entries(of path: String) throws(Errno) -> [String] {
+        let result: Result<[String], Errno> = state.withLock { state in
+            if let failure = state.failures[path] { return .failure(failure) }
+            guard state.directories.contains(path) else {
+                return .failure(state.files[path] == nil ? .noSuchFileOrDirectory : .notDirectory)
+            }
+            let prefix = path + "/"
+            let children = (Array(state.files.keys) + Array(state.directories)).compactMap { other in
+                other.hasPrefix(prefix) ? other.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+                    : nil
+            }
+            return .success(Array(Set(children)))
+        }
+        return try result.get()
     }
 }

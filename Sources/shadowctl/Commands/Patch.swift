@@ -1,0 +1,181 @@
+import ArgumentParser
+import ShadowKit
+
+extension Shadowctl {
+    struct Patch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load, disable, enable or unload a livepatch module, and show what its transition did.",
+            discussion: """
+                Each transition is waited for, with a progress line on standard error, up to \
+                --timeout; then the states it introduced or removed and the shadows it freed \
+                are printed. A transition that times out goes on in the kernel: the tasks \
+                holding it up are named.
+                """,
+            subcommands: [PatchLoad.self, PatchEnable.self, PatchDisable.self, PatchUnload.self])
+    }
+}
+
+/// `--timeout` and `--json` of the `patch` subcommands.
+struct TransitionOptions: ParsableArguments {
+    static let timeoutRange: ClosedRange<UInt64> = 1...3600
+
+    @Option(help: ArgumentHelp("How long to wait for the transition, 1-3600.", valueName: "seconds"))
+    var timeout: UInt64 = UInt64(Livepatch.transitionTimeout.components.seconds)
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard Self.timeoutRange.contains(timeout) else {
+            throw ValidationError("--timeout must be 1 to 3600 seconds, not \(timeout)")
+        }
+    }
+
+    var duration: Duration { .seconds(Int64(timeout)) }
+}
+
+/// The patch controller on the real system: libkmod, `/sys/kernel/livepatch`
+/// (or `$KLPSV_LIVEPATCH_SYSFS`) and klpsv's debugfs files.
+func patchControl() -> PatchControl {
+    let environment = Environment()
+    return PatchControl(livepatch: .fromEnvironment(), loader: environment.loader, debugfs: environment.debugfs)
+}
+
+/// Reports, on standard error, that the transition of `patch` is still
+/// being waited for.
+func progressReporter(_ patch: String, _ verb: String) -> (Duration) -> Void {
+    { waited in printError("\(patch): \(verb), waited \(waited.components.seconds) s") }
+}
+
+extension Shadowctl {
+    struct PatchLoad: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "load",
+            abstract: "Load a livepatch module, which enables its patch, and wait for the transition.",
+            discussion: """
+                MODULE is a file path (containing / or ending in .ko), or a module name looked \
+                up in --dir, else $KLPSV_KMOD_DIR, else the repository's kmod/. klpsv.ko is \
+                loaded from that directory first when it is not loaded.
+                """)
+
+        @Option(help: ArgumentHelp("The directory holding the modules.", valueName: "dir"))
+        var dir: String?
+
+        @OptionGroup var transition: TransitionOptions
+
+        @Argument(help: ArgumentHelp("The livepatch module.", valueName: "module"))
+        var module: String
+
+        @Argument(help: ArgumentHelp("Its parameters, e.g. replace=0.", valueName: "param"))
+        var parameters: [String] = []
+
+        func validate() throws {
+            guard !module.isEmpty else { throw ValidationError("the module name is empty") }
+            if !isPath { try Checked.moduleName(module) }
+            for parameter in parameters { try Checked.parameter(parameter) }
+        }
+
+        private var isPath: Bool { module.contains("/") || module.hasSuffix(".ko") }
+
+        func run() throws {
+            let directory = dir ?? ModuleDirectory.locate()
+            let path: String
+            if isPath {
+                path = module
+            } else if let directory {
+                path = directory + "/" + KlpsvModule.fileName(of: module)
+            } else {
+                throw CommandFailure(
+                    "cannot find the kernel modules: use --dir or set \(ModuleDirectory.environmentVariable)")
+            }
+            let name = ModuleLoader.moduleName(forPath: path)
+            let report = try patchControl().load(
+                path, parameters: parameters, storeDirectory: directory ?? parentDirectory(of: path),
+                timeout: transition.duration, progress: progressReporter(name, "patching"))
+            try print(report, json: transition.output.json)
+        }
+
+        private func parentDirectory(of path: String) -> String {
+            guard let slash = path.lastIndex(of: "/") else { return "." }
+            return slash == path.startIndex ? "/" : String(path[..<slash])
+        }
+    }
+
+    struct PatchEnable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "enable",
+            abstract: "Reverse the disable in flight of a livepatch and wait for the transition.",
+            discussion: """
+                The livepatch core enables a patch when its module loads, and afterwards only \
+                to reverse its disable while that is in flight; to enable a disabled patch, \
+                unload its module and load it again.
+                """)
+
+        @OptionGroup var transition: TransitionOptions
+
+        @Argument(help: ArgumentHelp("The livepatch, as named in /sys/kernel/livepatch.", valueName: "patch"))
+        var patch: String
+
+        func validate() throws { try Checked.moduleName(patch) }
+
+        func run() throws {
+            let report = try patchControl().enable(
+                patch, timeout: transition.duration, progress: progressReporter(patch, "patching"))
+            try print(report, json: transition.output.json)
+        }
+    }
+
+    struct PatchDisable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "disable",
+            abstract: "Disable a livepatch and wait for the transition.",
+            discussion: """
+                A patch that is the last to support an in-force block_disable state is not \
+                disabled: replace it with a patch that keeps the state. With --force it is \
+                disabled anyway; klpsv then keeps the state in force, without running its \
+                unpatch callbacks, and the patch as an orphan, until a patch that declares \
+                the state is enabled.
+                """)
+
+        @Flag(help: "Disable a patch even when block_disable states forbid it.")
+        var force = false
+
+        @OptionGroup var transition: TransitionOptions
+
+        @Argument(help: ArgumentHelp("The livepatch, as named in /sys/kernel/livepatch.", valueName: "patch"))
+        var patch: String
+
+        func validate() throws { try Checked.moduleName(patch) }
+
+        func run() throws {
+            let report = try patchControl().disable(
+                patch, force: force, timeout: transition.duration, progress: progressReporter(patch, "unpatching"))
+            try print(report, json: transition.output.json)
+        }
+    }
+
+    struct PatchUnload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unload",
+            abstract: "Unload a disabled livepatch module, once the livepatch core has let it go.",
+            discussion: "A module whose patch is still enabled is refused: disable it first.")
+
+        @Option(help: ArgumentHelp("How long to wait for the release, 1-3600.", valueName: "seconds"))
+        var timeout: UInt64 = UInt64(Livepatch.releaseTimeout.components.seconds)
+
+        @Argument(help: ArgumentHelp("The livepatch module.", valueName: "module"))
+        var module: String
+
+        func validate() throws {
+            try Checked.moduleName(module)
+            guard TransitionOptions.timeoutRange.contains(timeout) else {
+                throw ValidationError("--timeout must be 1 to 3600 seconds, not \(timeout)")
+            }
+        }
+
+        func run() throws {
+            try patchControl().unload(module, timeout: .seconds(Int64(timeout)),
+                                      progress: progressReporter(module, "waiting for its release"))
+            print("unloaded \(module)")
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import ShadowKit
+import Testing
+
+@Suite("driving livepatches")
+struct PatchControlTests {
+    @Test func loadingAReplacementReportsWhatItReplacedIntroducedAndKept() throws {
+        let system = FakeLivepatchSystem()
+        system.files.setFile("/kmod/fix2.ko", "")
+        system.setPatch("fix1", enabled: true)
+        system.setStates("1 in-force shadow yes 5 fix1\n")
+        system.setPatches("fix1 enabled yes 1:shadow\n")
+        // What fix2's module init does: its patch appears, its transition starts.
+        system.setPatch("fix2", enabled: true, transition: true)
+        system.clock.at(.seconds(2)) {
+            system.setPatch("fix2", enabled: true)
+            system.setPatch("fix1", enabled: false)
+            system.setStates("1 in-force shadow yes 5 fix2\n2 in-force - yes 0 fix2\n")
+            system.setPatches("fix2 enabled yes 1:shadow,2:-\n")
+        }
+        var progress: [Duration] = []
+        let report = try system.control.load("/kmod/fix2.ko", parameters: ["replace=1"]) { progress.append($0) }
+        #expect(system.kmod.calls.contains("insert /kmod/fix2.ko 'replace=1'"))
+        #expect(report.step == .load)
+        #expect(report.endedEnabled)
+        #expect(report.replaced == ["fix1"])
+        #expect(report.changes.introduced.map(\.id) == [2])
+        #expect(report.changes.kept.map(\.after.id) == [1])
+        #expect(report.changes.removed.isEmpty)
+        #expect(report.waited == .seconds(2))
+        #expect(progress == [.seconds(1)])
+        #expect(!report.loadedStore)
+    }
+
+    @Test func loadingLoadsKlpsvFirstWhenItIsMissing() throws {
+        let system = FakeLivepatchSystem()
+        try system.kmod.remove(name: "klpsv")
+        system.files.setFile("/kmod/fix1.ko", "")
+        system.setPatch("fix1", enabled: true)
+        let report = try system.control.load("/kmod/fix1.ko", storeDirectory: "/kmod")
+        let inserts = system.kmod.calls.filter { $0.hasPrefix("insert") }
+        #expect(inserts == ["insert /kmod/klpsv.ko ''", "insert /kmod/fix1.ko ''"])
+        #expect(report.loadedStore)
+    }
+
+    @Test func aLoadedModuleIsNotLoadedAgain() {
+        let system = FakeLivepatchSystem()
+        system.files.setFile("/kmod/fix1.ko", "")
+        system.setPatch("fix1", enabled: true)
+        #expect(throws: PatchControlError.loadedAlready("klpsv")) { try system.control.load("/kmod/klpsv.ko") }
+    }
+
+    @Test func aModuleThatRegistersNoLivepatchIsReported() {
+        let system = FakeLivepatchSystem()
+        system.files.setFile("/kmod/plain.ko", "")
+        #expect(throws: PatchControlError.notALivepatch("plain")) { try system.control.load("/kmod/plain.ko") }
+    }
+
+    @Test func disablingTheLastBlockDisablePatchIsRefusedAndChangesNothing() {
+        let system = FakeLivepatchSystem()
+        system.setPatch("limit", enabled: true)
+        system.setStates("7 in-force block yes 0 limit\n")
+        system.setPatches("limit enabled no 7:block\n")
+        let error = #expect(throws: PatchControlError.blockDisable("limit", states: [7])) {
+            try system.control.disable("limit")
+        }
+        #expect(error?.description.contains("--force") == true)
+        #expect(system.files.writes.isEmpty)
+    }
+
+    @Test func anotherPatchSupportingTheStateLetsTheDisableGo() throws {
+        let system = FakeLivepatchSystem()
+        system.setPatch("limit", enabled: true)
+        system.setPatch("limit2", enabled: true)
+        system.setStates("7 in-force block yes 0 limit,limit2\n")
+        system.setPatches("limit enabled no 7:block\nlimit2 enabled no 7:block\n")
+        system.clock.at(.zero) {}
+        let report = try system.control.disable("limit")
+        #expect(system.files.writes.map(\.path) == ["/lp/limit/enabled"])
+        #expect(report.changes.removed.isEmpty)
+    }
+
+    @Test func aForcedDisableLeavesAnOrphan() throws {
+        let system = FakeLivepatchSystem()
+        system.setPatch("limit", enabled: true)
+        system.setStates("7 in-force block yes 0 limit\n")
+        system.setPatches("limit enabled no 7:block\n")
+        system.files.setFile("/lp/limit/transition", "1\n")
+        system.clock.at(.seconds(1)) {
+            system.files.remove("/lp/limit")
+            system.setPatches("limit orphan no 7:block\n")
+        }
+        let report = try system.control.disable("limit", force: true)
+        #expect(system.files.writes.map(\.text) == ["0\n"])
+        #expect(report.orphan)
+        #expect(report.status == nil)
+        #expect(report.changes.kept.map(\.after.id) == [7])
+        #expect(throws: PatchControlError.orphan("limit", states: [7])) {
+            try system.kmod.insert(path: "/kmod/limit.ko", options: "")
+            try system.control.unload("limit")
+        }
+    }
+
+    @Test func disablingCountsTheShadowsFreedWithARemovedState() throws {
+        let system = FakeLivepatchSystem()
+        system.setPatch("fix1", enabled: true)
+        system.setStates("1 in-force shadow yes 12 fix1\n3 in-force - yes 4 fix1\n")
+        system.setPatches("fix1 enabled yes 1:shadow,3:-\n")
+        system.files.setFile("/lp/fix1/transition", "1\n")
+        system.clock.at(.milliseconds(600)) {
+            system.files.remove("/lp/fix1")
+            system.setStates("1 removed shadow no 0 -\n3 removed - no 4 -\n")
+            system.setPatches("")
+        }
+        let report = try system.control.disable("fix1")
+        #expect(report.changes.removed.map(\.before.id) == [1, 3])
+        #expect(report.freedShadows == 12)
+        #expect(report.replaced.isEmpty)
+    }
+
+    @Test func enablingNeedsADisableInFlight() {
+        let system = FakeLivepatchSystem()
+        system.setPatch("fix1", enabled: true)
+        #expect(throws: PatchControlError.notDisabling("fix1")) { try system.control.enable("fix1") }
+        #expect(throws: LivepatchError.self) { try system.control.enable("nothing") }
+    }
+
+    @Test func enablingReversesADisableInFlight() throws {
+        let system = FakeLivepatchSystem()
+        system.setPatch("nap", enabled: false, transition: true)
+        system.clock.at(.seconds(1)) { system.setPatch("nap", enabled: true) }
+        let report = try system.control.enable("nap")
+        #expect(system.files.writes.map(\.text) == ["1\n"])
+        #expect(report.endedEnabled)
+    }
+
+    @Test func unloadingWaitsForTheReleaseAndRefusesAnEnabledPatch() throws {
+        let system = FakeLivepatchSystem()
+        try system.kmod.insert(path: "/kmod/fix1.ko", options: "")
+        system.setPatch("fix1", enabled: true)
+        #expect(throws: PatchControlError.stillPatched("fix1")) { try system.control.unload("fix1") }
+        system.files.remove("/lp/fix1")
+        system.kmod.refcounts("fix1", [1, 1, 1, 0])
+        #expect(try system.control.unload("fix1") == .milliseconds(400))
+        #expect(system.kmod.calls.last == "remove fix1")
+        #expect(throws: ModuleError.self) { try system.control.unload("fix1") }
+    }
+}
