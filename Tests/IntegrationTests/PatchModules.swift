@@ -100,7 +100,9 @@ struct PatchModules {
         do {
             text = try files.contents(of: "/sys/kernel/livepatch/\(name)/\(file)")
         } catch {
-            if error == .noSuchFileOrDirectory || error == .notDirectory { return nil }
+            // ENODEV: sysfs refuses reads while the patch's kobject goes.
+            if error == .noSuchFileOrDirectory || error == .notDirectory
+                || error == .operationNotSupportedByDevice { return nil }
             throw error
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -53,6 +53,14 @@ struct LivepatchTests {
         #expect(try system.livepatch.waitForTransition(of: "fix") == .milliseconds(400))
     }
 
+    @Test func aPatchWhoseDirectoryIsGoingEndsTheWait() throws {
+        let files = FakeFiles(directories: ["/lp", "/lp/fix"], failures: ["/lp/fix/transition": .operationNotSupportedByDevice])
+        files.setFile("/lp/fix/enabled", "0\n")
+        let livepatch = Livepatch(root: "/lp", files: files, clock: FakeClock().clock)
+        #expect(try livepatch.waitForTransition(of: "fix") == .zero)
+        #expect(try livepatch.status(of: "fix") == nil)
+    }
+
     @Test func aTimeoutNamesTheTasksHoldingTheTransition() throws {
         let system = FakeLivepatchSystem()
         system.setPatch("fix", enabled: true, transition: true)

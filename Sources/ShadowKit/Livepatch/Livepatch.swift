@@ -220,14 +220,15 @@ public struct Livepatch: Sendable {
     }
 
     /// `0` or `1` from file `name` of livepatch `patch`; `nil` when the
-    /// file (or the patch's directory) is not there.
+    /// file (or the patch's directory) is not there, or going.
     private func flag(_ patch: String, _ name: String) throws -> Bool? {
         let path = directory(of: patch) + "/" + name
         let text: String
         do {
             text = try files.contents(of: path)
         } catch {
-            if error == .noSuchFileOrDirectory || error == .notDirectory { return nil }
+            // A patch being freed: sysfs answers ENODEV while its kobject goes.
+            if error == .noSuchFileOrDirectory || error == .notDirectory || error == .operationNotSupportedByDevice { return nil }
             throw LivepatchError.from(error, path: path, patch: patch)
         }
         switch trimmed(text) {
