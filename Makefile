@@ -2,6 +2,7 @@
 #
 #   make demo    boot the test VM and walk through the shadow-variable use cases
 #   make test    host tests, module build (zero warnings), the VM suite
+#   make bench   klpsv against the kernel's klp_shadow_*, in the VM
 #
 # Both run `make setup` first; it is fast when everything is installed.
 
@@ -14,7 +15,7 @@ KDIR      ?= $(shell scripts/kernel --kdir 2>/dev/null)
 SWIFT     ?= swift
 BUILD_LOG := .build-logs
 
-.PHONY: all setup modules sparse swift test test-host test-vm demo clean help
+.PHONY: all setup modules sparse swift test test-host test-vm demo bench clean help
 
 all: modules swift
 
@@ -24,6 +25,7 @@ help:
 	@echo "make swift      build shadowctl and the test bundles"
 	@echo "make test       host tests, module build, the VM suite"
 	@echo "make demo       boot the test VM and run the shadow-variable walkthrough"
+	@echo "make bench      boot the test VM, benchmark klpsv against the kernel (bench/)"
 	@echo "make clean      remove build outputs"
 
 setup:
@@ -66,6 +68,18 @@ test: test-host test-vm
 
 demo: modules swift
 	@scripts/vm --kernel $(KVER) -- env KLPSV_KMOD_DIR=$(REPO)/kmod scripts/demo.sh
+
+# The full benchmark in the VM: bench/results.json and bench/scaling.png.
+# Fails when a target is missed. BENCH_FLAGS=--smoke for a quick look.
+bench: modules swift
+	@mkdir -p bench
+	@status=0; scripts/vm --kernel $(KVER) --timeout 3600 -- env KLPSV_KMOD_DIR=$(REPO)/kmod sh -c \
+		'.build/debug/shadowctl bench --strict $(BENCH_FLAGS) --output "$$KLPSV_VM_OUT/results.json" \
+		--plot "$$KLPSV_VM_OUT/scaling.png" > "$$KLPSV_VM_OUT/bench.txt" || status=$$?; \
+		cat "$$KLPSV_VM_OUT/bench.txt"; exit $${status:-0}' || status=$$?; \
+	for f in results.json scaling.png bench.txt; do \
+		if [ -f .vm/out/$$f ]; then cp .vm/out/$$f bench/$$f; fi; done; \
+	echo "bench: bench/results.json, bench/scaling.png, bench/bench.txt"; exit $$status
 
 clean:
 	@test -z "$(KDIR)" || $(MAKE) --no-print-directory -C kmod KDIR=$(KDIR) clean >/dev/null

@@ -31,7 +31,7 @@ struct Shadowctl: ParsableCommand {
                               a directory to use instead of /sys/kernel/livepatch, for tests
             """,
         subcommands: [
-            Load.self, Unload.self, Status.self, Stats.self, List.self, States.self, Patches.self, Patch.self, Obj.self,
+            Load.self, Unload.self, Status.self, Stats.self, List.self, States.self, Patches.self, Patch.self, Bench.self, Obj.self,
             Alloc.self, Get.self, GetOrAlloc.self, Free.self, FreeAll.self, Race.self,
         ]
     )

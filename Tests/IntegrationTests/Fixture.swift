@@ -113,7 +113,7 @@ enum Fixture {
     private static func unloadModulesOfEarlierTests(_ loader: ModuleLoader) throws {
         try VirtualPatches(loader: loader).removeAll()
         try Samples(loader: loader).removeAll()
-        for name in [KlpsvModule.hooks, KlpsvModule.store] where loader.isLoaded(name) {
+        for name in [KlpsvBench.module, KlpsvModule.hooks, KlpsvModule.store] where loader.isLoaded(name) {
             try loader.unload(name)
         }
     }

@@ -68,6 +68,8 @@ struct HelpTests {
                                   klpsv_enable_patch().
           patch                   Load, disable, enable or unload a livepatch module,
                                   and show what its transition did.
+          bench                   Benchmark klpsv against the kernel's klp_shadow_*,
+                                  and check the targets.
           obj                     Create, delete and list klpsv_test's parent objects.
           alloc                   Allocate a shadow variable (klpsv_shadow_alloc).
           get                     Look a shadow variable up (klpsv_shadow_get).

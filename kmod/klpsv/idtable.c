@@ -34,6 +34,8 @@
  */
 
 #define KLPSV_SPARE_IDS		4
+/* See klpsv_id_find(). */
+struct klpsv_id *klpsv_id_cache[1 << KLPSV_ID_CACHE_BITS];
 
 DEFINE_XARRAY_FLAGS(klpsv_ids, XA_FLAGS_LOCK_BH);
 
@@ -123,16 +125,21 @@ static void klpsv_spares_refill(struct work_struct *work)
 }
 
 /**
- * klpsv_id_find() - the table of a shadow id
+ * klpsv_id_find_slow() - the table of a shadow id, from the xarray
  * @id:		the shadow id
  *
+ * The miss path of klpsv_id_find(): looks @id up and caches the table.
  * Any context.
  *
  * Return: the table, or NULL when @id was never used.
  */
-struct klpsv_id *klpsv_id_find(unsigned long id)
+struct klpsv_id *klpsv_id_find_slow(unsigned long id)
 {
-	return xa_load(&klpsv_ids, id);
+	struct klpsv_id *sid = xa_load(&klpsv_ids, id);
+
+	if (sid)
+		WRITE_ONCE(klpsv_id_cache[hash_long(id, KLPSV_ID_CACHE_BITS)], sid);
+	return sid;
 }
 
 /**
@@ -261,6 +268,7 @@ void klpsv_ids_exit(void)
 	struct klpsv_id *sid, *tmp;
 
 	cancel_work_sync(&klpsv_spares_work);
+	memset(klpsv_id_cache, 0, sizeof(klpsv_id_cache));
 
 	klpsv_for_each_id(index, sid) {
 		bytes = 0;

@@ -46,12 +46,22 @@ static inline u32 klpsv_obj_hashfn(const void *data, u32 len, u32 seed)
 	return hash_64((u64)(unsigned long)*(void * const *)data ^ seed, 32);
 }
 
+/* Compares the pointer itself: no out-of-line memcmp() on every lookup. */
+static inline int klpsv_obj_cmpfn(struct rhashtable_compare_arg *arg,
+				  const void *ptr)
+{
+	const struct klpsv_shadow *shadow = ptr;
+
+	return shadow->obj != *(void * const *)arg->key;
+}
+
 /* Constant, so that the inline rhashtable functions fold it. */
 static const struct rhashtable_params klpsv_shadow_params __maybe_unused = {
 	.head_offset		= offsetof(struct klpsv_shadow, node),
 	.key_offset		= offsetof(struct klpsv_shadow, obj),
 	.key_len		= sizeof(void *),
 	.hashfn			= klpsv_obj_hashfn,
+	.obj_cmpfn		= klpsv_obj_cmpfn,
 	.automatic_shrinking	= true,
 };
 
@@ -117,7 +127,35 @@ extern struct xarray klpsv_ids;
 
 int klpsv_ids_init(void);
 void klpsv_ids_exit(void);
-struct klpsv_id *klpsv_id_find(unsigned long id);
+#define KLPSV_ID_CACHE_BITS	6
+
+extern struct klpsv_id *klpsv_id_cache[1 << KLPSV_ID_CACHE_BITS];
+struct klpsv_id *klpsv_id_find_slow(unsigned long id);
+
+/**
+ * klpsv_id_find() - the table of a shadow id
+ * @id:		the shadow id
+ *
+ * The xarray of ids is as deep as the largest id is long (six levels for a
+ * 32-bit id), and every shadow lookup starts here. So a direct-mapped
+ * cache of the tables found recently, indexed by id hash, is tried first,
+ * inline. It needs no lock: a table, once published, stays until the
+ * module goes, and a slot holds one pointer, read and written whole; a
+ * stale or colliding slot only costs one xarray walk.
+ *
+ * Any context.
+ *
+ * Return: the table, or NULL when @id was never used.
+ */
+static inline struct klpsv_id *klpsv_id_find(unsigned long id)
+{
+	struct klpsv_id *sid = READ_ONCE(klpsv_id_cache[hash_long(id, KLPSV_ID_CACHE_BITS)]);
+
+	if (likely(sid && sid->id == id))
+		return sid;
+	return klpsv_id_find_slow(id);
+}
+
 struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp);
 void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
 bool klpsv_id_walk(struct klpsv_id *sid,

@@ -102,9 +102,42 @@ static bool klpsv_id_allows_alloc(struct klpsv_id *sid, unsigned long id,
 	return true;
 }
 
-static struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid, void *obj)
+/*
+ * rhashtable_lookup() with klpsv_shadow_params, written out so that it is
+ * inlined whole into klpsv_shadow_get(): the key is one pointer, so the
+ * hash and the comparison are a multiplication and a compare, and the
+ * generic version's out-of-line calls are measurable on every get. The
+ * walk is the generic one: the table found, its bucket (nested or not),
+ * the chain with its nulls marker (a chain moved while walked is walked
+ * again), then any newer table of a resize in flight.
+ */
+static __always_inline struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid,
+							   void *obj)
 {
-	return rhashtable_lookup(&sid->ht, &obj, klpsv_shadow_params);
+	struct rhash_lock_head __rcu *const *bkt;
+	struct bucket_table *tbl;
+	struct rhash_head *he;
+	unsigned int hash;
+
+	tbl = rht_dereference_rcu(sid->ht.tbl, &sid->ht);
+	do {
+		hash = rht_bucket_index(tbl, klpsv_obj_hashfn(&obj, sizeof(obj),
+							      tbl->hash_rnd));
+		bkt = rht_bucket(tbl, hash);
+		do {
+			rht_for_each_rcu_from(he, rht_ptr_rcu(bkt), tbl, hash) {
+				struct klpsv_shadow *shadow;
+
+				shadow = container_of(he, struct klpsv_shadow, node);
+				if (shadow->obj == obj)
+					return shadow;
+			}
+		} while (he != RHT_NULLS_MARKER(bkt));
+		/* Ensure we see any new table. */
+		smp_rmb();
+		tbl = rht_dereference_rcu(tbl->future_tbl, &sid->ht);
+	} while (unlikely(tbl));
+	return NULL;
 }
 
 /**

@@ -43,6 +43,12 @@ enum ExitStatus: Int32 {
             case .permissionDenied: self = .permission
             case .refused, .ioFailure: self = .failure
             }
+        case let error as BenchError:
+            switch error.errno {
+            case .noSuchFileOrDirectory: self = .unavailable
+            case .permissionDenied, .notPermitted: self = .permission
+            default: self = .failure
+            }
         case is PatchControlError, is TransitionTimeout, is ReleaseTimeout:
             self = .failure
         case let error as CommandFailure:

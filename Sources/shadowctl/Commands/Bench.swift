@@ -1,0 +1,110 @@
+import ArgumentParser
+import ShadowKit
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension Shadowctl {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Benchmark klpsv against the kernel's klp_shadow_*, and check the targets.",
+            discussion: """
+                Runs klpsv_bench.ko (loaded, with klpsv.ko, from --dir when needed, and \
+                unloaded afterwards if it was loaded here): every workload on both stores, \
+                the same inputs in the same order, in this boot. Prints the targets with \
+                both stores' figures, the ratio and whether it is met, then every run. \
+                The times are medians of --reps repetitions after a warm-up. Under TCG \
+                emulation only the ratios mean anything.
+                """)
+
+        @Flag(help: "A small run for CI: every workload, seconds, targets not meaningful.")
+        var smoke = false
+
+        @Option(help: ArgumentHelp("Timed repetitions per run, 1-31.", valueName: "n"))
+        var reps: Int?
+
+        @Flag(help: "Exit with status 1 when a target is missed.")
+        var strict = false
+
+        @Option(help: ArgumentHelp("Also write the results as JSON to this file.", valueName: "file"))
+        var output: String?
+
+        @Option(help: ArgumentHelp("Draw ns/op against live shadows, both stores, to this PNG (gnuplot).",
+                                   valueName: "file.png"))
+        var plot: String?
+
+        @Option(help: ArgumentHelp("The directory holding the modules.", valueName: "dir"))
+        var dir: String?
+
+        @OptionGroup var format: OutputOptions
+
+        func validate() throws {
+            if let reps, !(1...31).contains(reps) { throw ValidationError("--reps must be 1 to 31, not \(reps)") }
+            if let plot, !plot.hasSuffix(".png") { throw ValidationError("--plot needs a .png file, not '\(plot)'") }
+        }
+
+        func run() throws {
+            var plan = smoke ? BenchPlan.smoke : BenchPlan.full
+            if let reps { plan.reps = reps }
+            let environment = Environment()
+            let loaded = try loadModules(environment.loader)
+            defer { unload(loaded, environment.loader) }
+
+            let bench = KlpsvBench(debugfs: environment.debugfs)
+            let overhead = try bench.overhead()
+            let runs = plan.runs
+            var measurements: [BenchMeasurement] = []
+            for (index, run) in runs.enumerated() {
+                printError("bench: [\(index + 1)/\(runs.count)] \(run.command)")
+                measurements.append(try bench.measure(run))
+            }
+            let outcomes = BenchOutcome.evaluate(BenchTarget.all(for: plan), measurements: measurements,
+                                                 overhead: overhead)
+            let report = BenchReportJSON(smoke: smoke, outcomes: outcomes, measurements: measurements,
+                                         overhead: overhead)
+            if let output { try report.write(to: output) }
+            if let plot { try Gnuplot.drawScaling(measurements, to: plot) }
+            if format.json {
+                try printJSON(report)
+            } else {
+                benchLines(outcomes: outcomes, measurements: measurements).forEach { print($0) }
+            }
+            if strict, outcomes.contains(where: { !$0.passed }) {
+                throw CommandFailure("\(outcomes.filter { !$0.passed }.count) of \(outcomes.count) targets missed")
+            }
+        }
+
+        /// Loads what is missing of klpsv.ko and klpsv_bench.ko; returns the
+        /// names loaded, to unload afterwards, newest first.
+        private func loadModules(_ loader: ModuleLoader) throws -> [String] {
+            var loaded: [String] = []
+            for name in [KlpsvModule.store, KlpsvBench.module] where !loader.isLoaded(name) {
+                guard let directory = dir ?? ModuleDirectory.locate() else {
+                    throw CommandFailure(
+                        "cannot find the kernel modules: use --dir or set \(ModuleDirectory.environmentVariable)")
+                }
+                do {
+                    try loader.load(directory + "/" + KlpsvModule.fileName(of: name))
+                } catch {
+                    unload(loaded, loader)
+                    throw error
+                }
+                loaded.insert(name, at: 0)
+            }
+            return loaded
+        }
+
+        private func unload(_ names: [String], _ loader: ModuleLoader) {
+            for name in names {
+                do {
+                    try loader.unload(name)
+                } catch {
+                    printError("\(error)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import ShadowKit
+import SystemPackage
+import Testing
+
+extension InVM {
+    /// klpsv_bench.ko: its protocol, that a run leaves nothing behind, and
+    /// the CI smoke run of `shadowctl bench` (speed is never asserted).
+    @Suite("benchmark module")
+    struct BenchModuleTests {
+        /// BENCH_ID of kmod/bench/bench.h.
+        static let benchID: UInt64 = 0x6b6c_7073
+
+        @Test("malformed run commands are refused with EINVAL and run nothing", .inKlpsvVM, arguments: [
+            "", "get_hit", "get_hit klpsv", "bogus klpsv live=1", "get_hit store live=1", "get_hit klpsv live=0",
+            "get_hit klpsv live=1 live=2", "get_hit klpsv live=1 threads=99", "get_miss klpsv live=1 threads=2",
+            "free_all kernel live=1 ops=abc", "get_hit klpsv live=1 reps=32", "get_hit klpsv live=1 colour=red",
+            "get_hit klpsv live=-1", "get_hit klpsv live=4194305", "get_hit klpsv live=1 ops=+5",
+        ])
+        func malformedCommands(_ command: String) throws {
+            try Fixture.run { session in
+                try session.loader.load(Integration.modulePath(KlpsvBench.module))
+                defer { try? session.loader.unload(KlpsvBench.module) }
+                let ctl = ControlFile(path: KlpsvBench(debugfs: session.debugfs).directory + "/ctl")
+                #expect(throws: Errno.invalidArgument) { try ctl.exchange(command + "\n") }
+                #expect(try session.stats().rows.allSatisfy { $0.id != Self.benchID }, "no shadow was made")
+            }
+        }
+
+        @Test("a run on each store measures every repetition and leaves no shadow", .inKlpsvVM)
+        func runsLeaveNothing() throws {
+            try Fixture.run { session in
+                try session.loader.load(Integration.modulePath(KlpsvBench.module))
+                defer { try? session.loader.unload(KlpsvBench.module) }
+                let bench = KlpsvBench(debugfs: session.debugfs)
+                #expect(try bench.overhead() == [.klpsv: 32, .kernel: 48])
+                for workload in BenchRun.Workload.allCases {
+                    for store in BenchRun.Store.allCases {
+                        let run = BenchRun(workload, store, live: 500, ops: 200, reps: 3, seed: 7)
+                        let measurement = try bench.measure(run)
+                        #expect(measurement.picoseconds.count == 3)
+                        #expect(measurement.picoseconds.allSatisfy { $0 > 0 })
+                    }
+                }
+                let threaded = try bench.measure(BenchRun(.allocFree, .klpsv, live: 100, ops: 500, reps: 2, threads: 2))
+                #expect(threaded.picoseconds.count == 2)
+                #expect(try session.stats()[id: Self.benchID].live == 0, "every klpsv shadow of the runs is freed")
+                #expect(try session.stats()[id: Self.benchID].allocs > 0)
+            }
+        }
+
+        @Test("shadowctl bench --smoke: every target computed, the modules it loaded unloaded", .inKlpsvVM)
+        func smoke() throws {
+            try Fixture.run { session in
+                let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+                let process = Process()
+                process.executableURL = bundle.deletingLastPathComponent().appendingPathComponent("shadowctl")
+                process.arguments = ["bench", "--smoke", "--json"]
+                let output = Pipe()
+                process.standardOutput = output
+                try process.run()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "targets are not asserted without --strict")
+                let report = try JSONDecoder().decode(SmokeReport.self, from: data)
+                #expect(report.smoke)
+                #expect(report.targets.count == 8)
+                #expect(report.runs.count == 2 * Set(report.runs.map { "\($0.workload) \($0.live) \($0.threads)" }).count)
+                #expect(!session.loader.isLoaded(KlpsvBench.module), "shadowctl unloads what it loaded")
+            }
+        }
+    }
+}
+
+/// The parts of `shadowctl bench --json` the smoke test reads.
+private struct SmokeReport: Decodable {
+    struct Target: Decodable {
+        var name: String
+        var passed: Bool
+    }
+
+    struct Run: Decodable {
+        var workload, store: String
+        var live, threads: Int
+    }
+
+    var smoke: Bool
+    var targets: [Target]
+    var runs: [Run]
+}

@@ -1,0 +1,99 @@
+import ShadowKit
+import SystemPackage
+import Testing
+
+@Suite("benchmark client")
+struct BenchTests {
+    static let run = BenchRun(.getHit, .klpsv, live: 1000, ops: 500, reps: 3)
+    static let line = "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 "
+        + "median_ps=2000 min_ps=1000 max_ps=5000 ps=1000,2000,5000\n"
+
+    @Test func aRunIsOneCommandLine() {
+        #expect(Self.run.command == "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1")
+        #expect(BenchRun(.freeAll, .kernel, live: 7, ops: 2, reps: 1, threads: 1, seed: 9).command
+            == "free_all kernel live=7 ops=2 reps=1 threads=1 seed=9")
+    }
+
+    @Test func parsesAMeasurement() throws {
+        let measurement = try BenchMeasurement(parsing: Self.line, of: Self.run, source: "ctl")
+        #expect(measurement.picoseconds == [1000, 2000, 5000])
+        #expect(measurement.medianNanoseconds == 2)
+        #expect(measurement.minNanoseconds == 1)
+        #expect(measurement.maxNanoseconds == 5)
+        #expect(measurement.spread == 2)
+        #expect(measurement.throughput == 5e8)
+    }
+
+    @Test("malformed results are refused", arguments: [
+        "get_hit kernel live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=1,2,3",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=1,2",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=3,2,1",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=3 min_ps=1 max_ps=3 ps=1,2,3",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 garbage ps=1,2,3",
+        "",
+    ])
+    func refusesMalformedResults(_ text: String) {
+        #expect(throws: MalformedOutput.self) { try BenchMeasurement(parsing: text, of: Self.run, source: "ctl") }
+    }
+
+    @Test func measuresThroughTheControlFile() throws {
+        let channel = FakeChannel(reply: Self.line)
+        let bench = KlpsvBench(debugfs: KlpsvDebugfs(root: "/dbg", verifiesMount: false)) { path in
+            #expect(path == "/dbg/klpsv_bench/ctl")
+            return channel
+        }
+        #expect(try bench.measure(Self.run).picoseconds == [1000, 2000, 5000])
+        #expect(channel.written == [Self.run.command + "\n"])
+    }
+
+    @Test func explainsARefusedRun() {
+        let bench = KlpsvBench(debugfs: KlpsvDebugfs(root: "/dbg", verifiesMount: false)) { _ in
+            FakeChannel { _ in .failure(.resourceBusy) }
+        }
+        let error = #expect(throws: BenchError.self) { try bench.measure(Self.run) }
+        #expect(error?.description.contains("another benchmark run is in progress") == true)
+    }
+
+    @Test func readsTheOverhead() throws {
+        let files = FakeFiles(files: ["/dbg/klpsv_bench/overhead": "klpsv 32\nkernel 48\n"])
+        let bench = KlpsvBench(debugfs: KlpsvDebugfs(root: "/dbg", verifiesMount: false, files: files), files: files)
+        #expect(try bench.overhead() == [.klpsv: 32, .kernel: 48])
+        files.setFile("/dbg/klpsv_bench/overhead", "klpsv 32\n")
+        #expect(throws: MalformedOutput.self) { try bench.overhead() }
+    }
+
+    @Test func thePlanPairsEveryRunWithTheKernelsOnce() {
+        for plan in [BenchPlan.full, .smoke] {
+            let runs = plan.runs
+            #expect(Set(runs).count == runs.count, "no run twice")
+            for pair in stride(from: 0, to: runs.count, by: 2) {
+                #expect(runs[pair].store == .klpsv)
+                #expect(runs[pair + 1] == runs[pair].on(.kernel))
+            }
+        }
+        #expect(BenchPlan.full.runs.contains(BenchRun(.getMiss, .kernel, live: 1_000_000, ops: 10_000)))
+    }
+
+    @Test func everyTargetIsReadOffTheRuns() {
+        let plan = BenchPlan.smoke
+        let measurements = plan.runs.map { run in
+            // klpsv twice as fast; two threads take half the time per operation.
+            let base: UInt64 = run.store == .klpsv ? 1000 : 2000
+            let time = run.threads == 2 ? base / 2 : base
+            return BenchMeasurement(run: run, picoseconds: Array(repeating: time, count: run.reps))
+        }
+        let outcomes = BenchOutcome.evaluate(BenchTarget.all(for: plan), measurements: measurements,
+                                             overhead: [.klpsv: 32, .kernel: 48])
+        #expect(outcomes.count == 8)
+        #expect(outcomes[0].value == 2)
+        #expect(outcomes[0].passed, "2x >= 1x")
+        #expect(!outcomes[1].passed, "2x < 50x")
+        #expect(outcomes[5].value == 2)
+        #expect(outcomes[5].passed)
+        #expect(outcomes[7].passed)
+        let fat = BenchOutcome.evaluate([BenchTarget.all(for: plan)[7]], measurements: [],
+                                        overhead: [.klpsv: 40, .kernel: 48])
+        #expect(fat.map(\.passed) == [false])
+        #expect(BenchOutcome.evaluate(BenchTarget.all(for: plan), measurements: [], overhead: [:]).isEmpty)
+    }
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * parse.c - klpsv_bench.ko: the run command written to the ctl file
+ */
+
+#include <linux/cpumask.h>
+#include <linux/ctype.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include "bench.h"
+
+/**
+ * DOC: the run command
+ *
+ * One line: "WORKLOAD IMPL key=value...", WORKLOAD one of get_hit, get_miss,
+ * alloc_free, free_all, IMPL klpsv or kernel, and the keys live (1 to
+ * BENCH_LIVE_MAX, required), ops (1 to BENCH_OPS_MAX, default 100000),
+ * reps (1 to BENCH_REPS_MAX, default 5), threads (1 to the online CPUs and
+ * BENCH_THREADS_MAX, get_hit and alloc_free only, default 1) and seed
+ * (default 1), each at most once. Numbers are decimal. Anything else is
+ * -EINVAL.
+ */
+
+const char * const bench_workload_names[BENCH_NR_WORKLOADS] = {
+	[BENCH_GET_HIT]		= "get_hit",
+	[BENCH_GET_MISS]	= "get_miss",
+	[BENCH_ALLOC_FREE]	= "alloc_free",
+	[BENCH_FREE_ALL]	= "free_all",
+};
+
+const char * const bench_impl_names[BENCH_NR_IMPLS] = {
+	[BENCH_KLPSV]	= "klpsv",
+	[BENCH_KERNEL]	= "kernel",
+};
+
+static int bench_number(const char *text, u64 min, u64 max, u64 *value)
+{
+	if (!isdigit(*text) || kstrtou64(text, 10, value))
+		return -EINVAL;
+	return *value < min || *value > max ? -EINVAL : 0;
+}
+
+/**
+ * bench_parse() - parse a run command
+ * @line:	the command, NUL-terminated; split in place
+ * @params:	filled on success
+ *
+ * Return: 0, or -EINVAL for a malformed command.
+ */
+int bench_parse(char *line, struct bench_params *params)
+{
+	unsigned int threads_max = min_t(unsigned int, num_online_cpus(), BENCH_THREADS_MAX);
+	bool seen_live = false, seen_ops = false, seen_reps = false;
+	bool seen_threads = false, seen_seed = false;
+	char *token, *value;
+	u64 number;
+	int i;
+
+	*params = (struct bench_params) {
+		.ops = 100000, .reps = 5, .threads = 1, .seed = 1,
+	};
+	token = strsep(&line, " ");
+	i = token ? match_string(bench_workload_names, BENCH_NR_WORKLOADS, token) : -EINVAL;
+	if (i < 0)
+		return -EINVAL;
+	params->workload = i;
+	token = strsep(&line, " ");
+	i = token ? match_string(bench_impl_names, BENCH_NR_IMPLS, token) : -EINVAL;
+	if (i < 0)
+		return -EINVAL;
+	params->impl = i;
+
+	while ((token = strsep(&line, " "))) {
+		bool *seen;
+
+		value = strchr(token, '=');
+		if (!value)
+			return -EINVAL;
+		*value++ = '\0';
+		if (!strcmp(token, "live")) {
+			seen = &seen_live;
+			if (bench_number(value, 1, BENCH_LIVE_MAX, &number))
+				return -EINVAL;
+			params->live = number;
+		} else if (!strcmp(token, "ops")) {
+			seen = &seen_ops;
+			if (bench_number(value, 1, BENCH_OPS_MAX, &number))
+				return -EINVAL;
+			params->ops = number;
+		} else if (!strcmp(token, "reps")) {
+			seen = &seen_reps;
+			if (bench_number(value, 1, BENCH_REPS_MAX, &number))
+				return -EINVAL;
+			params->reps = number;
+		} else if (!strcmp(token, "threads")) {
+			seen = &seen_threads;
+			if (bench_number(value, 1, threads_max, &number))
+				return -EINVAL;
+			params->threads = number;
+		} else if (!strcmp(token, "seed")) {
+			seen = &seen_seed;
+			if (bench_number(value, 0, U64_MAX, &params->seed))
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+		if (*seen)
+			return -EINVAL;
+		*seen = true;
+	}
+	if (!seen_live)
+		return -EINVAL;
+	if (params->threads > 1 && params->workload != BENCH_GET_HIT &&
+	    params->workload != BENCH_ALLOC_FREE)
+		return -EINVAL;
+	return 0;
+}
