@@ -49,13 +49,17 @@ extension InVM {
             }
         }
 
-        @Test("shadowctl bench --smoke: every target computed, the modules it loaded unloaded", .inKlpsvVM)
+        @Test("shadowctl bench --smoke: every target computed, a picture drawn, the modules it loaded unloaded",
+              .inKlpsvVM)
         func smoke() throws {
             try Fixture.run { session in
                 let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
                 let process = Process()
                 process.executableURL = bundle.deletingLastPathComponent().appendingPathComponent("shadowctl")
-                process.arguments = ["bench", "--smoke", "--json"]
+                let picture = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("klpsv-bench-\(UUID().uuidString).png").path
+                defer { try? FileManager.default.removeItem(atPath: picture) }
+                process.arguments = ["bench", "--smoke", "--json", "--plot", picture]
                 let output = Pipe()
                 process.standardOutput = output
                 try process.run()
@@ -67,6 +71,8 @@ extension InVM {
                 #expect(report.targets.count == 8)
                 #expect(report.runs.count == 2 * Set(report.runs.map { "\($0.workload) \($0.live) \($0.threads)" }).count)
                 #expect(!session.loader.isLoaded(KlpsvBench.module), "shadowctl unloads what it loaded")
+                let png = try Data(contentsOf: URL(fileURLWithPath: picture))
+                #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47]), "gnuplot drew a PNG")
             }
         }
     }

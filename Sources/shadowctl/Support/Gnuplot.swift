@@ -16,8 +16,14 @@ enum Gnuplot {
         var data = ""
         var plots: [String] = []
         for (workload, store) in series {
-            let points = measurements.filter { $0.run.workload == workload && $0.run.store == store && $0.run.threads == 1 }
-                .sorted { $0.run.live < $1.run.live }
+            // One point per size: the last run measured there (the scaling
+            // runs come after the thread runs).
+            var bySize: [Int: BenchMeasurement] = [:]
+            for measurement in measurements where measurement.run.workload == workload
+                && measurement.run.store == store && measurement.run.threads == 1 {
+                bySize[measurement.run.live] = measurement
+            }
+            let points = bySize.values.sorted { $0.run.live < $1.run.live }
             guard !points.isEmpty else { continue }
             data += points.map { "\($0.run.live) \(fixed($0.medianNanoseconds, 1))" }.joined(separator: "\n") + "\n\n\n"
             plots.append("'DATA' index \(plots.count) with linespoints lw 2 title '\(store.rawValue) \(workload.rawValue)'")
@@ -29,12 +35,12 @@ enum Gnuplot {
         let script = """
             set terminal pngcairo size 900,600 font ',11'
             set output '\(path.replacingQuoted())'
-            set title 'klpsv against the kernel: time per get (median)'
+            set title 'klpsv against the kernel: time per get (median)' noenhanced
             set logscale xy
             set xlabel 'live shadows'
             set ylabel 'ns per operation'
             set grid
-            set key top left
+            set key top left noenhanced
             plot \(plots.joined(separator: ", ").replacingDataPath(dataPath))
 
             """
