@@ -7,6 +7,7 @@
 
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/prandom.h>
@@ -21,20 +22,23 @@
 /**
  * DOC: method
  *
- * A run fills the chosen store with @live shadows of BENCH_ID (untimed),
- * draws the access order from @seed (the same sequence for both stores),
- * runs the workload once untimed as a warm-up, then @reps timed
- * repetitions, and frees everything. Time is ktime_get_ns() around a
- * repetition. Timed loops call cond_resched() every BENCH_RESCHED
- * operations, in both stores alike. A run ends with rcu_barrier(), so that
- * the next one does not share the CPUs with its RCU callbacks.
+ * A run draws the access order from @seed (the same sequence for both
+ * stores), fills the chosen store with @live shadows of BENCH_ID (untimed),
+ * waits a millisecond per thousand of them for deferred work (a growing
+ * rhashtable rehashes in a work item), runs the workload once untimed as a
+ * warm-up, then @reps timed repetitions, and frees everything. Time is
+ * ktime_get_ns() around a repetition. Timed loops call cond_resched() every
+ * BENCH_RESCHED operations, in both stores alike. A run ends with
+ * rcu_barrier(), so that the next one does not share the CPUs with its RCU
+ * callbacks.
  *
  * Threads are kernel threads bound one per online CPU; each does the whole
  * @ops, on keys of its own for alloc_free. They start together: each
  * announces itself and spins until the last one has.
  */
 
-#define BENCH_RESCHED	4096
+#define BENCH_RESCHED		4096
+#define BENCH_SETTLE_PER_MS	1000	/* shadows populated per ms of settling */
 
 /**
  * struct bench_thread - one timed thread
@@ -224,6 +228,8 @@ int bench_run(const struct bench_params *params, struct bench_result *result)
 	err = bench_populate(params);
 	if (err)
 		goto out;
+	/* klpsv's tables grow in a work item: let it finish, in both stores alike. */
+	msleep(DIV_ROUND_UP(params->live, BENCH_SETTLE_PER_MS));
 	result->reps = 0;
 	/* Repetition 0 is the warm-up. */
 	for (rep = 0; rep <= params->reps; rep++) {
