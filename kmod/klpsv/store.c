@@ -102,6 +102,9 @@ static bool klpsv_id_allows_alloc(struct klpsv_id *sid, unsigned long id,
 	return true;
 }
 
+/* An RCU dereference valid in a reader of any flavour. */
+#define klpsv_deref(p)	rcu_dereference_check(p, rcu_read_lock_any_held())
+
 /*
  * rhashtable_lookup() with klpsv_shadow_params, written out so that it is
  * inlined whole into klpsv_shadow_get(): the key is one pointer, so the
@@ -110,6 +113,10 @@ static bool klpsv_id_allows_alloc(struct klpsv_id *sid, unsigned long id,
  * walk is the generic one: the table found, its bucket (nested or not),
  * the chain with its nulls marker (a chain moved while walked is walked
  * again), then any newer table of a resize in flight.
+ *
+ * Context: any RCU read-side critical section, rcu_read_lock() or
+ * rcu_read_lock_sched(): shadows and bucket tables are freed after a
+ * normal grace period, which waits for both.
  */
 static __always_inline struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid,
 							   void *obj)
@@ -119,13 +126,14 @@ static __always_inline struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid,
 	struct rhash_head *he;
 	unsigned int hash;
 
-	tbl = rht_dereference_rcu(sid->ht.tbl, &sid->ht);
+	tbl = klpsv_deref(sid->ht.tbl);
 	do {
 		hash = rht_bucket_index(tbl, klpsv_obj_hashfn(&obj, sizeof(obj),
 							      tbl->hash_rnd));
 		bkt = rht_bucket(tbl, hash);
 		do {
-			rht_for_each_rcu_from(he, rht_ptr_rcu(bkt), tbl, hash) {
+			rht_for_each_rcu_from(he, __rht_ptr(klpsv_deref(*bkt), bkt),
+					      tbl, hash) {
 				struct klpsv_shadow *shadow;
 
 				shadow = container_of(he, struct klpsv_shadow, node);
@@ -135,7 +143,7 @@ static __always_inline struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid,
 		} while (he != RHT_NULLS_MARKER(bkt));
 		/* Ensure we see any new table. */
 		smp_rmb();
-		tbl = rht_dereference_rcu(tbl->future_tbl, &sid->ht);
+		tbl = klpsv_deref(tbl->future_tbl);
 	} while (unlikely(tbl));
 	return NULL;
 }
@@ -154,11 +162,17 @@ void *klpsv_shadow_get(void *obj, unsigned long id)
 	struct klpsv_shadow *shadow = NULL;
 	struct klpsv_id *sid;
 
-	rcu_read_lock();
+	/*
+	 * An RCU-sched reader: with preemption disabled inline, rather than
+	 * the out-of-line calls of a preemptible rcu_read_lock(), for the
+	 * hottest path; the shadow stays valid as long as the caller's own
+	 * protection of it (see the contract) lasts.
+	 */
+	rcu_read_lock_sched();
 	sid = klpsv_id_find(id);
 	if (sid)
 		shadow = klpsv_lookup(sid, obj);
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 
 	return shadow ? shadow->data : NULL;
 }
