@@ -53,20 +53,12 @@ extension InVM {
               .inKlpsvVM)
         func smoke() throws {
             try Fixture.run { session in
-                let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-                let process = Process()
-                process.executableURL = bundle.deletingLastPathComponent().appendingPathComponent("shadowctl")
                 let picture = FileManager.default.temporaryDirectory
                     .appendingPathComponent("klpsv-bench-\(UUID().uuidString).png").path
                 defer { try? FileManager.default.removeItem(atPath: picture) }
-                process.arguments = ["bench", "--smoke", "--json", "--plot", picture]
-                let output = Pipe()
-                process.standardOutput = output
-                try process.run()
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "targets are not asserted without --strict")
-                let report = try JSONDecoder().decode(SmokeReport.self, from: data)
+                let bench = try ShadowctlRun("bench", "--smoke", "--json", "--plot", picture)
+                #expect(bench.status == 0, "targets are not asserted without --strict")
+                let report = try JSONDecoder().decode(SmokeReport.self, from: Data(bench.output.utf8))
                 #expect(report.smoke)
                 #expect(report.targets.count == 8)
                 #expect(report.runs.count == 2 * Set(report.runs.map { "\($0.workload) \($0.live) \($0.threads)" }).count)

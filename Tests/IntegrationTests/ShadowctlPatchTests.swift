@@ -2,36 +2,8 @@ import Foundation
 import ShadowKit
 import Testing
 
-/// What `shadowctl` printed and returned.
-private struct Run {
-    var status: Int32
-    var output: String
-    var error: String
-
-    /// Runs the `shadowctl` built beside the test bundle, with the
-    /// environment of the test (`KLPSV_KMOD_DIR` names the modules).
-    init(_ arguments: String...) throws {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let process = Process()
-        process.executableURL = bundle.deletingLastPathComponent().appendingPathComponent("shadowctl")
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        status = process.terminationStatus
-        self.output = String(decoding: outputData, as: UTF8.self)
-        self.error = String(decoding: errorData, as: UTF8.self)
-    }
-
-    var lines: [String] { output.split(separator: "\n").map(String.init) }
-}
-
 /// The report of a step, without its first line's timing.
-private func outcome(_ run: Run) -> [String] {
+private func outcome(_ run: ShadowctlRun) -> [String] {
     run.lines.map { line in
         guard let took = line.range(of: " (patching took ") ?? line.range(of: " (unpatching took ") else {
             return line
@@ -48,13 +20,13 @@ extension InVM {
         func cumulativeReplacements() throws {
             try Fixture.runWithSamples { session, samples, _ in
                 try samples.command("new 3")
-                let fix1 = try Run("patch", "load", "klpsv_fix1")
+                let fix1 = try ShadowctlRun("patch", "load", "klpsv_fix1")
                 #expect(fix1.status == 0, "\(fix1.error)")
                 #expect(outcome(fix1) == ["klpsv_fix1: enabled", "state 1 introduced (shadow lifetime)"])
                 try samples.command("touch")
                 #expect(try session.stats()[id: 1].live == 3)
 
-                let fix3 = try Run("patch", "load", "klpsv_fix3", "--json")
+                let fix3 = try ShadowctlRun("patch", "load", "klpsv_fix3", "--json")
                 #expect(fix3.status == 0, "\(fix3.error)")
                 let report = try JSONDecoder().decode(Report.self, from: Data(fix3.output.utf8))
                 #expect(report.patch == "klpsv_fix3")
@@ -65,54 +37,54 @@ extension InVM {
                 #expect(report.freedShadows == 3)
                 #expect(try session.stats()[id: 1].live == 0)
 
-                let again = try Run("patch", "load", "klpsv_fix3")
+                let again = try ShadowctlRun("patch", "load", "klpsv_fix3")
                 #expect(again.status == 1)
                 #expect(again.error.contains("klpsv_fix3 is loaded already"))
-                let enabled = try Run("patch", "unload", "klpsv_fix3")
+                let enabled = try ShadowctlRun("patch", "unload", "klpsv_fix3")
                 #expect(enabled.status == 1)
                 #expect(enabled.error.contains("its livepatch is enabled; disable it first"))
 
-                let unload = try Run("patch", "unload", "klpsv_fix1")
+                let unload = try ShadowctlRun("patch", "unload", "klpsv_fix1")
                 #expect(unload.status == 0, "\(unload.error)")
                 #expect(unload.output == "unloaded klpsv_fix1\n")
                 #expect(!session.loader.isLoaded("klpsv_fix1"))
 
-                let disable = try Run("patch", "disable", "klpsv_fix3")
+                let disable = try ShadowctlRun("patch", "disable", "klpsv_fix3")
                 #expect(disable.status == 0, "\(disable.error)")
                 #expect(outcome(disable) == ["klpsv_fix3: disabled and freed", "state 2 removed (manual lifetime)"])
-                #expect(try Run("patch", "unload", "klpsv_fix3").status == 0)
+                #expect(try ShadowctlRun("patch", "unload", "klpsv_fix3").status == 0)
             }
         }
 
         @Test("block_disable: disable refused unless forced, the orphan not unloaded until adopted", .inKlpsvVM)
         func blockDisable() throws {
             try Fixture.runWithSamples { session, samples, patches in
-                let limit = try Run("patch", "load", "klpsv_limit")
+                let limit = try ShadowctlRun("patch", "load", "klpsv_limit")
                 #expect(outcome(limit) == ["klpsv_limit: enabled", "state 7 introduced (manual lifetime, block_disable)"])
 
-                let refused = try Run("patch", "disable", "klpsv_limit")
+                let refused = try ShadowctlRun("patch", "disable", "klpsv_limit")
                 #expect(refused.status == 1)
                 #expect(refused.output == "")
                 #expect(refused.error.hasPrefix(
                     "shadowctl: refusing to disable klpsv_limit: it is the last patch supporting block_disable state 7;"))
                 #expect(try samples.modules.isEnabled("klpsv_limit"), "nothing changed")
 
-                let forced = try Run("patch", "disable", "klpsv_limit", "--force")
+                let forced = try ShadowctlRun("patch", "disable", "klpsv_limit", "--force")
                 #expect(forced.status == 0, "\(forced.error)")
                 #expect(outcome(forced) == [
                     "klpsv_limit: disabled and freed",
                     "klpsv_limit: kept by klpsv as an orphan: its block_disable states stay in force",
                     "state 7 kept (manual lifetime, block_disable, 0 shadows)",
                 ])
-                let pinned = try Run("patch", "unload", "klpsv_limit")
+                let pinned = try ShadowctlRun("patch", "unload", "klpsv_limit")
                 #expect(pinned.status == 1)
                 #expect(pinned.error.contains("klpsv keeps it as an orphan for block_disable state 7"))
 
                 #expect(try patches.load(1, states: "7") == nil)
-                #expect(try Run("patch", "unload", "klpsv_limit").status == 0, "adopted, the orphan is released")
-                let last = try Run("patch", "disable", "klpsv_vp1")
+                #expect(try ShadowctlRun("patch", "unload", "klpsv_limit").status == 0, "adopted, the orphan is released")
+                let last = try ShadowctlRun("patch", "disable", "klpsv_vp1")
                 #expect(outcome(last) == ["klpsv_vp1: disabled and freed", "state 7 removed (manual lifetime)"])
-                #expect(try Run("patch", "unload", "klpsv_vp1").status == 0)
+                #expect(try ShadowctlRun("patch", "unload", "klpsv_vp1").status == 0)
             }
         }
 
@@ -121,29 +93,29 @@ extension InVM {
             try Fixture.runWithSamples { session, samples, _ in
                 try samples.command("new 1")
                 try samples.command("hold")
-                let held = try Run("patch", "load", "klpsv_nap", "--timeout", "2")
+                let held = try ShadowctlRun("patch", "load", "klpsv_nap", "--timeout", "2")
                 #expect(held.status == 1)
                 #expect(held.error.contains("klpsv_nap: patching, waited 1 s"), "the progress line")
                 #expect(held.error.contains("klpsv_nap did not finish patching in 2 s"))
                 #expect(held.error.contains("klpsv_target_nap"), "the napping task's stack")
                 #expect(try samples.inTransition(.nap), "the transition goes on")
 
-                let reversed = try Run("patch", "disable", "klpsv_nap")
+                let reversed = try ShadowctlRun("patch", "disable", "klpsv_nap")
                 #expect(reversed.status == 0, "\(reversed.error)")
                 #expect(outcome(reversed) == [
                     "klpsv_nap: disabled and freed", "state 8 removed (shadow lifetime), 0 shadows freed",
                 ], "its pre_patch had introduced it")
                 try samples.command("release")
-                #expect(try Run("patch", "unload", "klpsv_nap").status == 0)
+                #expect(try ShadowctlRun("patch", "unload", "klpsv_nap").status == 0)
 
-                #expect(try Run("patch", "load", "klpsv_nap").status == 0)
+                #expect(try ShadowctlRun("patch", "load", "klpsv_nap").status == 0)
                 try samples.command("hold")
-                let disabling = try Run("patch", "disable", "klpsv_nap", "--timeout", "2")
+                let disabling = try ShadowctlRun("patch", "disable", "klpsv_nap", "--timeout", "2")
                 #expect(disabling.status == 1)
                 #expect(disabling.error.contains("klpsv_nap did not finish unpatching in 2 s"))
-                let unloading = try Run("patch", "unload", "klpsv_nap")
+                let unloading = try ShadowctlRun("patch", "unload", "klpsv_nap")
                 #expect(unloading.error.contains("its livepatch is still being disabled"))
-                let enable = try Run("patch", "enable", "klpsv_nap")
+                let enable = try ShadowctlRun("patch", "enable", "klpsv_nap")
                 #expect(enable.status == 0, "\(enable.error)")
                 #expect(outcome(enable) == ["klpsv_nap: enabled", "state 8 kept (shadow lifetime, 1 shadows)"])
                 #expect(try session.debugfs.states()[id: 8]?.enabled == true)
