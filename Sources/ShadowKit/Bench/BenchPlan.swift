@@ -1,6 +1,6 @@
 /// The runs of a benchmark: the same inputs, in the same order, for both
 /// stores.
-public struct BenchPlan: Sendable, Equatable {
+public struct BenchPlan: Sendable {
     /// The live-shadow counts of the scaling curves.
     public var scale: [Int]
     /// The live shadows of the multi-thread runs.
@@ -26,10 +26,6 @@ public struct BenchPlan: Sendable, Equatable {
     /// A smoke run for CI: every workload and both stores, small, in seconds.
     public static let smoke = BenchPlan(
         scale: [1_000], threadedLive: 1_000, reps: 3, ops: { _ in 2_000 }, threadedOps: 2_000, freeAllCount: 100)
-
-    public static func == (lhs: BenchPlan, rhs: BenchPlan) -> Bool {
-        lhs.runs == rhs.runs
-    }
 
     /// The largest live count: where the per-size targets are read.
     public var largest: Int { scale.max() ?? 0 }

@@ -80,12 +80,11 @@ extension Shadowctl {
         /// Loads what is missing of klpsv.ko and klpsv_bench.ko; returns the
         /// names loaded, to unload afterwards, newest first.
         private func loadModules(_ loader: ModuleLoader) throws -> [String] {
+            let missing = [KlpsvModule.store, KlpsvBench.module].filter { !loader.isLoaded($0) }
+            guard !missing.isEmpty else { return [] }
+            let directory = try Environment().moduleDirectory(dir)
             var loaded: [String] = []
-            for name in [KlpsvModule.store, KlpsvBench.module] where !loader.isLoaded(name) {
-                guard let directory = dir ?? ModuleDirectory.locate() else {
-                    throw CommandFailure(
-                        "cannot find the kernel modules: use --dir or set \(ModuleDirectory.environmentVariable)")
-                }
+            for name in missing {
                 do {
                     try loader.load(directory + "/" + KlpsvModule.fileName(of: name))
                 } catch {

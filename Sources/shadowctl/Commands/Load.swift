@@ -32,11 +32,9 @@ extension Shadowctl {
         }
 
         func run() throws {
-            guard let directory = dir ?? ModuleDirectory.locate() else {
-                throw CommandFailure(
-                    "cannot find the kernel modules: use --dir or set \(ModuleDirectory.environmentVariable)")
-            }
-            let loader = Environment().loader
+            let environment = Environment()
+            let directory = try environment.moduleDirectory(dir)
+            let loader = environment.loader
             try load(KlpsvModule.store, from: directory, parameters: parameters, loader: loader)
             if hooks {
                 try load(KlpsvModule.hooks, from: directory, parameters: hooksParameters, loader: loader)

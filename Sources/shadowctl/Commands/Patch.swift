@@ -77,21 +77,15 @@ extension Shadowctl {
         private var isPath: Bool { module.contains("/") || module.hasSuffix(".ko") }
 
         func run() throws {
-            let directory = dir ?? ModuleDirectory.locate()
-            let path: String
-            if isPath {
-                path = module
-            } else if let directory {
-                path = directory + "/" + KlpsvModule.fileName(of: module)
-            } else {
-                throw CommandFailure(
-                    "cannot find the kernel modules: use --dir or set \(ModuleDirectory.environmentVariable)")
-            }
+            // For a patch given by path, klpsv.ko may also come from beside it.
+            let directory = isPath ? dir ?? ModuleDirectory.locate() ?? parentDirectory(of: module)
+                : try Environment().moduleDirectory(dir)
+            let path = isPath ? module : directory + "/" + KlpsvModule.fileName(of: module)
             let name = ModuleLoader.moduleName(forPath: path)
             let report = try patchControl().load(
-                path, parameters: parameters, storeDirectory: directory ?? parentDirectory(of: path),
+                path, parameters: parameters, storeDirectory: directory,
                 timeout: transition.duration, progress: progressReporter(name, "patching"))
-            try print(report, json: transition.output.json)
+            try printReport(report, json: transition.output.json)
         }
 
         private func parentDirectory(of path: String) -> String {
@@ -120,7 +114,7 @@ extension Shadowctl {
         func run() throws {
             let report = try patchControl().enable(
                 patch, timeout: transition.duration, progress: progressReporter(patch, "patching"))
-            try print(report, json: transition.output.json)
+            try printReport(report, json: transition.output.json)
         }
     }
 
@@ -149,7 +143,7 @@ extension Shadowctl {
         func run() throws {
             let report = try patchControl().disable(
                 patch, force: force, timeout: transition.duration, progress: progressReporter(patch, "unpatching"))
-            try print(report, json: transition.output.json)
+            try printReport(report, json: transition.output.json)
         }
     }
 

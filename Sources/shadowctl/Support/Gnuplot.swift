@@ -26,13 +26,15 @@ enum Gnuplot {
             let points = bySize.values.sorted { $0.run.live < $1.run.live }
             guard !points.isEmpty else { continue }
             data += points.map { "\($0.run.live) \(fixed($0.medianNanoseconds, 1))" }.joined(separator: "\n") + "\n\n\n"
-            plots.append("'DATA' index \(plots.count) with linespoints lw 2 title '\(store.rawValue) \(workload.rawValue)'")
+            plots.append("$scaling index \(plots.count) with linespoints lw 2 title '\(store.rawValue) \(workload.rawValue)'")
         }
         guard !plots.isEmpty else { throw CommandFailure("nothing to plot: no get runs") }
         let directory = try temporaryDirectory()
         defer { removeDirectory(directory) }
-        let dataPath = directory + "/scaling.dat", scriptPath = directory + "/scaling.gp"
+        let scriptPath = directory + "/scaling.gp"
         let script = """
+            $scaling << EOD
+            \(data)EOD
             set terminal pngcairo size 900,600 font ',11'
             set output '\(path.replacingQuoted())'
             set title 'klpsv against the kernel: time per get (median)' noenhanced
@@ -41,10 +43,9 @@ enum Gnuplot {
             set ylabel 'ns per operation'
             set grid
             set key top left noenhanced
-            plot \(plots.joined(separator: ", ").replacingDataPath(dataPath))
+            plot \(plots.joined(separator: ", "))
 
             """
-        try writeFile(dataPath, data)
         try writeFile(scriptPath, script)
         try run(["gnuplot", scriptPath])
     }
@@ -74,7 +75,7 @@ enum Gnuplot {
     }
 
     private static func removeDirectory(_ path: String) {
-        for name in ["scaling.dat", "scaling.gp"] { unlink(path + "/" + name) }
+        unlink(path + "/scaling.gp")
         rmdir(path)
     }
 
@@ -91,9 +92,5 @@ private extension String {
     /// The text for a single-quoted gnuplot string.
     func replacingQuoted() -> String {
         split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''")
-    }
-
-    func replacingDataPath(_ path: String) -> String {
-        split(separator: "DATA", omittingEmptySubsequences: false).joined(separator: path.replacingQuoted())
     }
 }

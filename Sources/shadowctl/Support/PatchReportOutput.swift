@@ -1,7 +1,7 @@
 import ShadowKit
 
 /// Prints `report` as lines for a person, or as one JSON object.
-func print(_ report: PatchReport, json: Bool) throws {
+func printReport(_ report: PatchReport, json: Bool) throws {
     if json {
         try printJSON(PatchReportJSON(report))
     } else {
