@@ -100,11 +100,11 @@ enum {
  */
 struct klpsv_id {
 	unsigned long id;
-	struct rhashtable ht;
 	struct klpsv_id_stats __percpu *stats;
-	struct list_head spare;
 	unsigned long state;
 	klpsv_shadow_dtor_t state_dtor;
+	struct list_head spare;
+	struct rhashtable ht;
 };
 
 /**
@@ -160,6 +160,12 @@ struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp);
 void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
 bool klpsv_id_walk(struct klpsv_id *sid,
 		   bool (*fn)(struct klpsv_shadow *shadow, void *arg), void *arg);
+
+/* memory.c */
+int klpsv_memory_init(void);
+void klpsv_memory_exit(void);
+struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp);
+void klpsv_shadow_free_deferred(struct klpsv_shadow *shadow);
 
 /* store.c */
 void klpsv_store_init(void);

@@ -50,18 +50,25 @@ static int __init klpsv_init(void)
 	int err;
 
 	klpsv_store_init();
-	err = klpsv_ids_init();
+	err = klpsv_memory_init();
 	if (err)
 		return err;
+	err = klpsv_ids_init();
+	if (err)
+		goto memory;
 	err = klpsv_state_init();
-	if (err) {
-		klpsv_ids_exit();
-		return err;
-	}
+	if (err)
+		goto ids;
 	klpsv_debugfs_init();
 	pr_info("loaded: %u bytes of bookkeeping per shadow variable\n",
 		KLPSV_SHADOW_OVERHEAD);
 	return 0;
+
+ids:
+	klpsv_ids_exit();
+memory:
+	klpsv_memory_exit();
+	return err;
 }
 module_init(klpsv_init);
 
@@ -70,6 +77,7 @@ static void __exit klpsv_exit(void)
 	klpsv_debugfs_exit();
 	klpsv_state_exit();
 	klpsv_ids_exit();
+	klpsv_memory_exit();
 	pr_info("unloaded\n");
 }
 module_exit(klpsv_exit);

@@ -61,6 +61,12 @@ void klpsv_store_init(void)
 	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
+	/*
+	 * Every insert and remove writes the table's element count: it must
+	 * not share a cache line with what every call reads.
+	 */
+	BUILD_BUG_ON(offsetof(struct klpsv_id, ht.nelems) / SMP_CACHE_BYTES ==
+		     offsetof(struct klpsv_id, ht.tbl) / SMP_CACHE_BYTES);
 
 	for (i = 0; i < KLPSV_STRIPES; i++)
 		spin_lock_init(&klpsv_stripes[i].lock);
@@ -210,7 +216,7 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 			return shadow->data;
 	}
 
-	new = kzalloc(struct_size(new, data, size), gfp_flags);
+	new = klpsv_shadow_zalloc(size, gfp_flags);
 	if (!new)
 		return NULL;
 	new->obj = obj;
@@ -325,7 +331,7 @@ static void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shad
 	}
 	this_cpu_inc(sid->stats->frees);
 	this_cpu_add(sid->stats->bytes_out, size);
-	kfree_rcu(shadow, rcu);
+	klpsv_shadow_free_deferred(shadow);
 }
 
 /**
