@@ -16,6 +16,8 @@ extension InVM {
             "get_hit klpsv live=1 live=2", "get_hit klpsv live=1 threads=99", "get_miss klpsv live=1 threads=2",
             "free_all kernel live=1 ops=abc", "get_hit klpsv live=1 reps=32", "get_hit klpsv live=1 colour=red",
             "get_hit klpsv live=-1", "get_hit klpsv live=4194305", "get_hit klpsv live=1 ops=+5",
+            "free_all klpsv live=1 ms=5", "get_miss kernel live=1 ms=5", "get_hit klpsv live=1 ms=10001",
+            "get_hit klpsv live=1 ms=5 ms=5",
         ])
         func malformedCommands(_ command: String) throws {
             try Fixture.run { session in
@@ -44,6 +46,12 @@ extension InVM {
                 }
                 let threaded = try bench.measure(BenchRun(.allocFree, .klpsv, live: 100, ops: 500, reps: 2, threads: 2))
                 #expect(threaded.picoseconds.count == 2)
+                // 50 accesses in a 20 ms box: it goes round them until the box is over.
+                let boxed = try bench.measure(BenchRun(.getHit, .kernel, live: 100, ops: 50, reps: 2, threads: 2,
+                                                       milliseconds: 20))
+                #expect(boxed.picoseconds.count == 2)
+                #expect(boxed.picoseconds.allSatisfy { $0 > 0 && $0 < 20_000_000_000 / 50 / 10 },
+                        "many rounds of the 50 accesses, each thread's counted")
                 #expect(try session.stats()[id: Self.benchID].live == 0, "every klpsv shadow of the runs is freed")
                 #expect(try session.stats()[id: Self.benchID].allocs > 0)
             }
@@ -61,7 +69,8 @@ extension InVM {
                 let report = try JSONDecoder().decode(SmokeReport.self, from: Data(bench.output.utf8))
                 #expect(report.smoke)
                 #expect(report.targets.count == 8)
-                #expect(report.runs.count == 2 * Set(report.runs.map { "\($0.workload) \($0.live) \($0.threads)" }).count)
+                let inputs = report.runs.map { "\($0.workload) \($0.live) \($0.threads) \($0.milliseconds) \($0.seed)" }
+                #expect(report.runs.count == 2 * Set(inputs).count, "every input on both stores")
                 #expect(!session.loader.isLoaded(KlpsvBench.module), "shadowctl unloads what it loaded")
                 let png = try Data(contentsOf: URL(fileURLWithPath: picture))
                 #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47]), "gnuplot drew a PNG")
@@ -79,7 +88,8 @@ private struct SmokeReport: Decodable {
 
     struct Run: Decodable {
         var workload, store: String
-        var live, threads: Int
+        var live, threads, milliseconds: Int
+        var seed: UInt64
     }
 
     var smoke: Bool

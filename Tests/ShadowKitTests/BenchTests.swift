@@ -5,13 +5,15 @@ import Testing
 @Suite("benchmark client")
 struct BenchTests {
     static let run = BenchRun(.getHit, .klpsv, live: 1000, ops: 500, reps: 3)
-    static let line = "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 "
+    static let line = "get_hit klpsv live=1000 ops=500 reps=3 threads=1 ms=0 seed=1 "
         + "median_ps=2000 min_ps=1000 max_ps=5000 ps=1000,2000,5000\n"
 
     @Test func aRunIsOneCommandLine() {
-        #expect(Self.run.command == "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1")
+        #expect(BenchRun(.allocFree, .klpsv, live: 10, ops: 20, reps: 3, threads: 2, milliseconds: 300).command
+            == "alloc_free klpsv live=10 ops=20 reps=3 threads=2 ms=300 seed=1")
+        #expect(Self.run.command == "get_hit klpsv live=1000 ops=500 reps=3 threads=1 ms=0 seed=1")
         #expect(BenchRun(.freeAll, .kernel, live: 7, ops: 2, reps: 1, threads: 1, seed: 9).command
-            == "free_all kernel live=7 ops=2 reps=1 threads=1 seed=9")
+            == "free_all kernel live=7 ops=2 reps=1 threads=1 ms=0 seed=9")
     }
 
     @Test func parsesAMeasurement() throws {
@@ -25,11 +27,11 @@ struct BenchTests {
     }
 
     @Test("malformed results are refused", arguments: [
-        "get_hit kernel live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=1,2,3",
-        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=1,2",
-        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=3,2,1",
-        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=3 min_ps=1 max_ps=3 ps=1,2,3",
-        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 seed=1 median_ps=2 garbage ps=1,2,3",
+        "get_hit kernel live=1000 ops=500 reps=3 threads=1 ms=0 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=1,2,3",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 ms=0 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=1,2",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 ms=0 seed=1 median_ps=2 min_ps=1 max_ps=3 ps=3,2,1",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 ms=0 seed=1 median_ps=3 min_ps=1 max_ps=3 ps=1,2,3",
+        "get_hit klpsv live=1000 ops=500 reps=3 threads=1 ms=0 seed=1 median_ps=2 garbage ps=1,2,3",
         "",
     ])
     func refusesMalformedResults(_ text: String) {
@@ -71,7 +73,14 @@ struct BenchTests {
                 #expect(runs[pair + 1] == runs[pair].on(.kernel))
             }
         }
-        #expect(BenchPlan.full.runs.contains(BenchRun(.getMiss, .kernel, live: 1_000_000, ops: 10_000)))
+        #expect(BenchPlan.full.runs.contains(BenchRun(.getMiss, .kernel, live: 1_000_000, ops: 100_000)))
+        let threaded = BenchPlan.full.runs.filter { $0.threads == 2 }
+        #expect(threaded.count == 4 * BenchPlan.full.threadedRounds, "get and alloc/free, both stores, each round")
+        #expect(Set(threaded.map(\.seed)).count == BenchPlan.full.threadedRounds, "a seed per round")
+        for run in threaded {
+            #expect(run.milliseconds > 0, "thread runs are time-boxed")
+            #expect(BenchPlan.full.runs.contains(run.on(threads: 1)))
+        }
     }
 
     @Test func everyTargetIsReadOffTheRuns() {
@@ -95,5 +104,28 @@ struct BenchTests {
                                         overhead: [.klpsv: 40, .kernel: 48])
         #expect(fat.map(\.passed) == [false])
         #expect(BenchOutcome.evaluate(BenchTarget.all(for: plan), measurements: [], overhead: [:]).isEmpty)
+    }
+
+    @Test func aThroughputRatioIsTheMedianOfItsRounds() throws {
+        let plan = BenchPlan.full
+        let target = try #require(BenchTarget.all(for: plan).first { $0.name.hasPrefix("alloc/free throughput") })
+        // klpsv's two-thread time per operation in each round, against 1000 ps on one thread.
+        let twoThreads: [UInt64] = [1000, 500, 560, 520, 800]
+        var measurements: [BenchMeasurement] = []
+        for (index, time) in twoThreads.enumerated() {
+            let run = plan.threaded(.allocFree, threads: 2, round: index + 1)
+            measurements += [
+                BenchMeasurement(run: run.on(threads: 1), picoseconds: [1000]),
+                BenchMeasurement(run: run, picoseconds: [time]),
+                BenchMeasurement(run: run.on(.kernel).on(threads: 1), picoseconds: [1000]),
+                BenchMeasurement(run: run.on(.kernel), picoseconds: [1000]),
+            ]
+        }
+        let outcome = try #require(BenchOutcome.evaluate([target], measurements: measurements, overhead: [:]).first)
+        #expect(abs(outcome.value - 1000.0 / 560) < 1e-9, "ratios 1, 2, 1.79, 1.92, 1.25: the median")
+        #expect(outcome.passed)
+        #expect(outcome.kernel == 1)
+        #expect(BenchOutcome.evaluate([target], measurements: Array(measurements.dropLast()), overhead: [:]).isEmpty,
+                "a round missing a run: no figure")
     }
 }

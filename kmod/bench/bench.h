@@ -15,6 +15,7 @@
 #define BENCH_OPS_MAX		10000000UL
 #define BENCH_REPS_MAX		31
 #define BENCH_THREADS_MAX	8
+#define BENCH_MS_MAX		10000
 #define BENCH_DATA_SIZE		8
 
 enum bench_workload {
@@ -39,6 +40,9 @@ enum bench_impl {
  * @ops:	operations per repetition (shadows freed per call for free_all)
  * @reps:	timed repetitions, after one untimed warm-up
  * @threads:	kernel threads doing @ops each at once (get_hit, alloc_free)
+ * @ms:		if not 0, a repetition lasts this many milliseconds instead:
+ *		each thread goes round its @ops accesses until then, and the
+ *		operations done are counted (get_hit, alloc_free)
  * @seed:	seed of the random access order
  */
 struct bench_params {
@@ -48,6 +52,7 @@ struct bench_params {
 	unsigned long ops;
 	unsigned int reps;
 	unsigned int threads;
+	unsigned int ms;
 	u64 seed;
 };
 

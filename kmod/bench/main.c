@@ -22,7 +22,7 @@
  * parse.c) runs it to the end, then a read() of the same open file returns
  * its result as one line (read() or pread() at offset 0):
  *
- *   WORKLOAD IMPL live=N ops=N reps=N threads=N seed=N median_ps=N min_ps=N max_ps=N ps=N,N,...
+ *   WORKLOAD IMPL live=N ops=N reps=N threads=N ms=N seed=N median_ps=N min_ps=N max_ps=N ps=N,N,...
  *
  * times in picoseconds per operation, ps sorted. Runs are serialised; one
  * that finds another in progress fails with -EBUSY. A fatal signal stops a
@@ -33,7 +33,7 @@
  */
 
 #define BENCH_LINE_MAX	160
-#define BENCH_RESULT_MAX	(160 + BENCH_REPS_MAX * 21)
+#define BENCH_RESULT_MAX	(256 + BENCH_REPS_MAX * 21)
 
 /*
  * The kernel's struct klp_shadow (kernel/livepatch/shadow.c, private to
@@ -81,9 +81,9 @@ static char *bench_format(const struct bench_params *p, const struct bench_resul
 	if (!text)
 		return NULL;
 	len = scnprintf(text, BENCH_RESULT_MAX,
-			"%s %s live=%lu ops=%lu reps=%u threads=%u seed=%llu median_ps=%llu min_ps=%llu max_ps=%llu ps=",
+			"%s %s live=%lu ops=%lu reps=%u threads=%u ms=%u seed=%llu median_ps=%llu min_ps=%llu max_ps=%llu ps=",
 			bench_workload_names[p->workload], bench_impl_names[p->impl],
-			p->live, p->ops, p->reps, p->threads, p->seed,
+			p->live, p->ops, p->reps, p->threads, p->ms, p->seed,
 			r->ps[r->reps / 2], r->ps[0], r->ps[r->reps - 1]);
 	for (i = 0; i < r->reps; i++)
 		len += scnprintf(text + len, BENCH_RESULT_MAX - len, "%s%llu",

@@ -16,8 +16,9 @@
  * alloc_free, free_all, IMPL klpsv or kernel, and the keys live (1 to
  * BENCH_LIVE_MAX, required), ops (1 to BENCH_OPS_MAX, default 100000),
  * reps (1 to BENCH_REPS_MAX, default 5), threads (1 to the online CPUs and
- * BENCH_THREADS_MAX, get_hit and alloc_free only, default 1) and seed
- * (default 1), each at most once. Numbers are decimal. Anything else is
+ * BENCH_THREADS_MAX, get_hit and alloc_free only, default 1), ms (0 to
+ * BENCH_MS_MAX, default 0; not 0: time-boxed repetitions, get_hit and
+ * alloc_free only) and seed (default 1), each at most once. Numbers are decimal. Anything else is
  * -EINVAL.
  */
 
@@ -51,7 +52,7 @@ int bench_parse(char *line, struct bench_params *params)
 {
 	unsigned int threads_max = min_t(unsigned int, num_online_cpus(), BENCH_THREADS_MAX);
 	bool seen_live = false, seen_ops = false, seen_reps = false;
-	bool seen_threads = false, seen_seed = false;
+	bool seen_threads = false, seen_ms = false, seen_seed = false;
 	char *token, *value;
 	u64 number;
 	int i;
@@ -97,6 +98,11 @@ int bench_parse(char *line, struct bench_params *params)
 			if (bench_number(value, 1, threads_max, &number))
 				return -EINVAL;
 			params->threads = number;
+		} else if (!strcmp(token, "ms")) {
+			seen = &seen_ms;
+			if (bench_number(value, 0, BENCH_MS_MAX, &number))
+				return -EINVAL;
+			params->ms = number;
 		} else if (!strcmp(token, "seed")) {
 			seen = &seen_seed;
 			if (bench_number(value, 0, U64_MAX, &params->seed))
@@ -110,7 +116,8 @@ int bench_parse(char *line, struct bench_params *params)
 	}
 	if (!seen_live)
 		return -EINVAL;
-	if (params->threads > 1 && params->workload != BENCH_GET_HIT &&
+	if ((params->threads > 1 || params->ms) &&
+	    params->workload != BENCH_GET_HIT &&
 	    params->workload != BENCH_ALLOC_FREE)
 		return -EINVAL;
 	return 0;

@@ -24,7 +24,7 @@
  *
  * A run draws the access order from @seed (the same sequence for both
  * stores), fills the chosen store with @live shadows of BENCH_ID (untimed),
- * waits a millisecond per thousand of them for deferred work (a growing
+ * waits two milliseconds per thousand of them for deferred work (a growing
  * rhashtable rehashes in a work item), runs the workload once untimed as a
  * warm-up, then @reps timed repetitions, and frees everything. Time is
  * ktime_get_ns() around a repetition. Timed loops call cond_resched() every
@@ -34,11 +34,20 @@
  *
  * Threads are kernel threads bound one per online CPU; each does the whole
  * @ops, on keys of its own for alloc_free. They start together: each
- * announces itself and spins until the last one has.
+ * announces itself and spins until the last one has. A repetition lasts
+ * from the first start to the last end, and its time per operation counts
+ * every thread's operations.
+ *
+ * With @ms, a repetition is time-boxed instead: each thread goes round its
+ * access order until @ms have passed since its start, and counts what it
+ * did. That is how throughput is compared between thread counts: a thread
+ * slowed by something else on its CPU does less, instead of keeping the
+ * repetition open while the other idles.
  */
 
 #define BENCH_RESCHED		4096
-#define BENCH_SETTLE_PER_MS	1000	/* shadows populated per ms of settling */
+#define BENCH_CHUNK		256	/* operations between clock reads, time-boxed */
+#define BENCH_SETTLE_PER_MS	500	/* shadows populated per ms of settling */
 
 /**
  * struct bench_thread - one timed thread
@@ -48,7 +57,8 @@
  * @ready:	threads that have started, shared
  * @start:	when it started its loop
  * @end:	when it finished it
- * @done:	completed when it has
+ * @done:	operations it did
+ * @finished:	completed when it has
  * @task:	the thread
  */
 struct bench_thread {
@@ -58,18 +68,20 @@ struct bench_thread {
 	atomic_t *ready;
 	u64 start;
 	u64 end;
-	struct completion done;
+	unsigned long done;
+	struct completion finished;
 	struct task_struct *task;
 };
 
+/* Operations @from to @to - 1 of the access order. */
 static void bench_loop(const struct bench_params *p, const u32 *order,
-		       unsigned int index)
+		       unsigned int index, unsigned long from, unsigned long to)
 {
 	unsigned long i, base;
 
 	switch (p->workload) {
 	case BENCH_GET_HIT:
-		for (i = 0; i < p->ops; i++) {
+		for (i = from; i < to; i++) {
 			if (unlikely(!bench_get(p->impl, bench_key(order[i]), BENCH_ID)))
 				pr_warn_once("a live shadow was not found\n");
 			if (!(i % BENCH_RESCHED))
@@ -77,7 +89,7 @@ static void bench_loop(const struct bench_params *p, const u32 *order,
 		}
 		break;
 	case BENCH_GET_MISS:
-		for (i = 0; i < p->ops; i++) {
+		for (i = from; i < to; i++) {
 			if (unlikely(bench_get(p->impl, bench_key(p->live + order[i]), BENCH_ID)))
 				pr_warn_once("a missing shadow was found\n");
 			if (!(i % BENCH_RESCHED))
@@ -86,7 +98,7 @@ static void bench_loop(const struct bench_params *p, const u32 *order,
 		break;
 	case BENCH_ALLOC_FREE:
 		base = p->live + (unsigned long)index * p->ops;
-		for (i = 0; i < p->ops; i++) {
+		for (i = from; i < to; i++) {
 			void *obj = bench_key(base + order[i]);
 
 			bench_alloc(p->impl, obj, BENCH_ID);
@@ -100,24 +112,53 @@ static void bench_loop(const struct bench_params *p, const u32 *order,
 	}
 }
 
+/*
+ * A time-boxed repetition: round the access order, BENCH_CHUNK operations
+ * at a time, until @p->ms have passed. Return: the operations done.
+ */
+static unsigned long bench_loop_for(const struct bench_params *p, const u32 *order,
+				    unsigned int index, u64 start)
+{
+	u64 deadline = start + (u64)p->ms * NSEC_PER_MSEC;
+	unsigned long done = 0, pos = 0, to;
+
+	do {
+		to = min(pos + BENCH_CHUNK, p->ops);
+		bench_loop(p, order, index, pos, to);
+		done += to - pos;
+		pos = to == p->ops ? 0 : to;
+	} while (ktime_get_ns() < deadline);
+	return done;
+}
+
 static int bench_thread_fn(void *data)
 {
 	struct bench_thread *t = data;
+	const struct bench_params *p = t->params;
 
 	atomic_inc(t->ready);
-	while (atomic_read(t->ready) < t->params->threads)
+	while (atomic_read(t->ready) < p->threads)
 		cond_resched();
 	t->start = ktime_get_ns();
-	bench_loop(t->params, t->order, t->index);
+	if (p->ms) {
+		t->done = bench_loop_for(p, t->order, t->index, t->start);
+	} else {
+		bench_loop(p, t->order, t->index, 0, p->ops);
+		t->done = p->ops;
+	}
 	t->end = ktime_get_ns();
-	complete(&t->done);
+	complete(&t->finished);
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(HZ);
 	return 0;
 }
 
-/* One repetition on @params->threads threads: its time in ns, or an error. */
-static s64 bench_threads(const struct bench_params *params, const u32 *order)
+/*
+ * One repetition on @params->threads threads: its time in ns, or an error;
+ * *@done: the operations of all threads together.
+ */
+static s64 bench_threads(const struct bench_params *params, const u32 *order,
+			 unsigned long *done)
 {
 	struct bench_thread *threads;
 	unsigned int i, cpu = 0, started = 0;
@@ -135,7 +176,7 @@ static s64 bench_threads(const struct bench_params *params, const u32 *order)
 		t->order = order;
 		t->index = i;
 		t->ready = &ready;
-		init_completion(&t->done);
+		init_completion(&t->finished);
 		t->task = kthread_create(bench_thread_fn, t, "klpsv_bench/%u", i);
 		if (IS_ERR(t->task)) {
 			ret = PTR_ERR(t->task);
@@ -149,10 +190,12 @@ static s64 bench_threads(const struct bench_params *params, const u32 *order)
 	}
 	for (i = 0; i < started; i++)
 		wake_up_process(threads[i].task);
+	*done = 0;
 	for (i = 0; i < started; i++) {
-		wait_for_completion(&threads[i].done);
+		wait_for_completion(&threads[i].finished);
 		start = min(start, threads[i].start);
 		end = max(end, threads[i].end);
+		*done += threads[i].done;
 	}
 	ret = end - start;
 stop:
@@ -213,6 +256,7 @@ int bench_run(const struct bench_params *params, struct bench_result *result)
 {
 	unsigned long range = params->workload == BENCH_ALLOC_FREE ? params->ops : params->live;
 	struct rnd_state rnd;
+	unsigned long done;
 	unsigned int rep;
 	u32 *order;
 	s64 ns;
@@ -237,18 +281,18 @@ int bench_run(const struct bench_params *params, struct bench_result *result)
 			err = -EINTR;
 			goto out;
 		}
-		if (params->workload == BENCH_FREE_ALL)
+		if (params->workload == BENCH_FREE_ALL) {
 			ns = bench_free_all_once(params);
-		else
-			ns = bench_threads(params, order);
+			done = 1;	/* one call */
+		} else {
+			ns = bench_threads(params, order, &done);
+		}
 		if (ns < 0) {
 			err = ns;
 			goto out;
 		}
 		if (rep)
-			result->ps[result->reps++] = div64_u64((u64)ns * 1000,
-				params->workload == BENCH_FREE_ALL ? 1 :
-				(u64)params->ops * params->threads);
+			result->ps[result->reps++] = div64_u64((u64)ns * 1000, done);
 	}
 	sort(result->ps, result->reps, sizeof(result->ps[0]), bench_cmp_u64, NULL);
 out:

@@ -7,25 +7,46 @@ public struct BenchPlan: Sendable {
     public var threadedLive: Int
     /// Timed repetitions of every run.
     public var reps: Int
-    /// Operations per repetition for `live` shadows: enough to time, few
-    /// enough that the kernel's store at a million takes a second or so.
+    /// Operations per repetition for `live` shadows: enough that a
+    /// repetition of klpsv's lasts tens of milliseconds at every size (the
+    /// kernel's store at a million takes seconds).
     public var ops: @Sendable (Int) -> Int
-    /// Operations per thread of the multi-thread runs: long repetitions
-    /// (a tenth of a second and more), so that a moment's interruption of
-    /// one of two emulated CPUs weighs little.
+    /// The access order of each thread of the thread runs, gone round.
     public var threadedOps: Int
+    /// How long a repetition of a thread run lasts: time-boxed, so that a
+    /// thread slowed by something else on its CPU does less work instead of
+    /// keeping the repetition open while the other idles.
+    public var threadedMilliseconds: Int
+    /// Rounds of the thread runs, each one thread then two, with a seed of
+    /// its own: a throughput ratio is read off each round, and the median
+    /// taken, so that the host's load drifting over the seconds between
+    /// two runs weighs little.
+    public var threadedRounds: Int
     /// Shadows freed by one `free_all` call.
     public var freeAllCount: Int
 
     /// The full benchmark: every target of the performance issue.
     public static let full = BenchPlan(
         scale: [1_000, 10_000, 100_000, 1_000_000], threadedLive: 10_000, reps: 5,
-        ops: { live in live >= 1_000_000 ? 10_000 : live >= 100_000 ? 20_000 : 100_000 },
-        threadedOps: 1_000_000, freeAllCount: 1_000)
+        ops: { _ in 100_000 }, threadedOps: 100_000, threadedMilliseconds: 300, threadedRounds: 5,
+        freeAllCount: 1_000)
 
     /// A smoke run for CI: every workload and both stores, small, in seconds.
     public static let smoke = BenchPlan(
-        scale: [1_000], threadedLive: 1_000, reps: 3, ops: { _ in 2_000 }, threadedOps: 2_000, freeAllCount: 100)
+        scale: [1_000], threadedLive: 1_000, reps: 3, ops: { _ in 2_000 }, threadedOps: 2_000,
+        threadedMilliseconds: 20, threadedRounds: 2, freeAllCount: 100)
+
+    /// The thread run of `workload` on `threads` threads in `round`
+    /// (1 to `threadedRounds`), on klpsv.
+    public func threaded(_ workload: BenchRun.Workload, threads: Int, round: Int) -> BenchRun {
+        BenchRun(workload, .klpsv, live: threadedLive, ops: threadedOps, reps: reps, threads: threads,
+                 milliseconds: threadedMilliseconds, seed: UInt64(round))
+    }
+
+    /// The two-thread runs of `workload`, one per round.
+    public func threadedRuns(_ workload: BenchRun.Workload) -> [BenchRun] {
+        (1...max(threadedRounds, 1)).map { threaded(workload, threads: 2, round: $0) }
+    }
 
     /// The largest live count: where the per-size targets are read.
     public var largest: Int { scale.max() ?? 0 }
@@ -48,10 +69,11 @@ public struct BenchPlan: Sendable {
             }
         }
         scaling(scale.sorted().filter { $0 <= threadedLive })
-        for workload in [BenchRun.Workload.getHit, .allocFree] {
-            for threads in [1, 2] {
-                runs.append(BenchRun(workload, .klpsv, live: threadedLive, ops: threadedOps, reps: reps,
-                                     threads: threads))
+        for round in 1...max(threadedRounds, 1) {
+            for workload in [BenchRun.Workload.getHit, .allocFree] {
+                for threads in [1, 2] {
+                    runs.append(threaded(workload, threads: threads, round: round))
+                }
             }
         }
         scaling(scale.sorted().filter { $0 > threadedLive })

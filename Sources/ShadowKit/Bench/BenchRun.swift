@@ -32,24 +32,38 @@ public struct BenchRun: Sendable, Equatable, Hashable, Codable {
     public var reps: Int
     /// Threads, each doing `ops` at once.
     public var threads: Int
+    /// When not 0, each repetition lasts this many milliseconds instead of
+    /// `ops` operations: every thread goes round its `ops` accesses until
+    /// then, and the operations done are counted. How throughput is compared
+    /// between thread counts (`getHit` and `allocFree` only).
+    public var milliseconds: Int
     /// The seed of the random access order.
     public var seed: UInt64
 
     /// Creates a run.
     public init(_ workload: Workload, _ store: Store, live: Int, ops: Int, reps: Int = 5, threads: Int = 1,
-                seed: UInt64 = 1) {
+                milliseconds: Int = 0, seed: UInt64 = 1) {
         self.workload = workload
         self.store = store
         self.live = live
         self.ops = ops
         self.reps = reps
         self.threads = threads
+        self.milliseconds = milliseconds
         self.seed = seed
     }
 
     /// The line written to `klpsv_bench/ctl`.
     public var command: String {
-        "\(workload.rawValue) \(store.rawValue) live=\(live) ops=\(ops) reps=\(reps) threads=\(threads) seed=\(seed)"
+        "\(workload.rawValue) \(store.rawValue) live=\(live) ops=\(ops) reps=\(reps) threads=\(threads) "
+            + "ms=\(milliseconds) seed=\(seed)"
+    }
+
+    /// The same run on `threads` threads.
+    public func on(threads: Int) -> BenchRun {
+        var run = self
+        run.threads = threads
+        return run
     }
 
     /// The same run on the other store.

@@ -5,8 +5,9 @@ public struct BenchTarget: Sendable, Equatable {
     public enum Figure: Sendable, Equatable {
         /// The kernel's time per operation over klpsv's, for one run.
         case speedup(BenchRun)
-        /// The store's throughput with `threads` threads over with one.
-        case scaling(BenchRun.Workload, live: Int, ops: Int, reps: Int, threads: Int)
+        /// The store's throughput in each of these runs over the same run
+        /// on one thread: the median of those ratios.
+        case scaling([BenchRun])
         /// Bytes of bookkeeping per shadow.
         case overhead
     }
@@ -32,10 +33,10 @@ public struct BenchTarget: Sendable, Equatable {
                 BenchRun(.allocFree, .klpsv, live: large, ops: plan.ops(large), reps: plan.reps)), goal: 10),
             BenchTarget(name: "free_all of \(count(plan.freeAllCount)) among \(count(large))", figure: .speedup(
                 BenchRun(.freeAll, .klpsv, live: large, ops: plan.freeAllCount, reps: plan.reps)), goal: 100),
-            BenchTarget(name: "get throughput, 2 threads / 1", figure: .scaling(
-                .getHit, live: plan.threadedLive, ops: plan.threadedOps, reps: plan.reps, threads: 2), goal: 1.7),
-            BenchTarget(name: "alloc/free throughput, 2 threads / 1", figure: .scaling(
-                .allocFree, live: plan.threadedLive, ops: plan.threadedOps, reps: plan.reps, threads: 2), goal: 1.5),
+            BenchTarget(name: "get throughput, 2 threads / 1",
+                        figure: .scaling(plan.threadedRuns(.getHit)), goal: 1.7),
+            BenchTarget(name: "alloc/free throughput, 2 threads / 1",
+                        figure: .scaling(plan.threadedRuns(.allocFree)), goal: 1.5),
             BenchTarget(name: "bookkeeping bytes per shadow", figure: .overhead, goal: 32),
         ]
     }
@@ -78,13 +79,15 @@ public struct BenchOutcome: Sendable, Equatable {
             case .speedup(let run):
                 guard let mine = median(run), let theirs = median(run.on(.kernel)), mine > 0 else { return nil }
                 return BenchOutcome(target: target, klpsv: mine, kernel: theirs, value: theirs / mine)
-            case .scaling(let workload, let live, let ops, let reps, let threads):
+            case .scaling(let runs):
                 func ratio(_ store: BenchRun.Store) -> Double? {
-                    let one = BenchRun(workload, store, live: live, ops: ops, reps: reps, threads: 1)
-                    guard let single = median(one), let many = median(
-                        BenchRun(workload, store, live: live, ops: ops, reps: reps, threads: threads)),
-                        many > 0 else { return nil }
-                    return single / many
+                    let ratios = runs.compactMap { run -> Double? in
+                        guard let single = median(run.on(store).on(threads: 1)), let many = median(run.on(store)),
+                              many > 0 else { return nil }
+                        return single / many
+                    }.sorted()
+                    guard ratios.count == runs.count, !ratios.isEmpty else { return nil }
+                    return ratios[ratios.count / 2]
                 }
                 guard let mine = ratio(.klpsv), let theirs = ratio(.kernel) else { return nil }
                 return BenchOutcome(target: target, klpsv: mine, kernel: theirs, value: mine)

@@ -30,12 +30,14 @@ func benchLines(outcomes: [BenchOutcome], measurements: [BenchMeasurement]) -> [
                           ("spread", .right)])
     for measurement in measurements {
         let run = measurement.run
-        runs.append([run.workload.rawValue, run.store.rawValue, "\(run.live)", "\(run.ops)", "\(run.threads)",
+        let ops = run.milliseconds > 0 ? "\(run.milliseconds) ms" : "\(run.ops)"
+        runs.append([run.workload.rawValue, run.store.rawValue, "\(run.live)", ops, "\(run.threads)",
                      nanoseconds(measurement.medianNanoseconds), nanoseconds(measurement.minNanoseconds),
                      nanoseconds(measurement.maxNanoseconds), percent(measurement.spread)])
     }
     let met = outcomes.filter(\.passed).count
-    return targets.lines + ["", "\(met) of \(outcomes.count) targets met", "", "runs (time per operation):"]
+    return targets.lines + ["", "\(met) of \(outcomes.count) targets met", "",
+                            "runs (time per operation; \"ms\": time-boxed repetitions):"]
         + runs.lines
 }
 
@@ -78,7 +80,7 @@ struct BenchReportJSON: Encodable {
 
     struct Run: Encodable {
         var workload, store: String
-        var live, ops, reps, threads: Int
+        var live, ops, reps, threads, milliseconds: Int
         var seed: UInt64
         var medianNs, minNs, maxNs, spread: Double
         var picoseconds: [UInt64]
@@ -103,7 +105,7 @@ struct BenchReportJSON: Encodable {
         }
         runs = measurements.map { m in
             Run(workload: m.run.workload.rawValue, store: m.run.store.rawValue, live: m.run.live, ops: m.run.ops,
-                reps: m.run.reps, threads: m.run.threads, seed: m.run.seed, medianNs: m.medianNanoseconds,
+                reps: m.run.reps, threads: m.run.threads, milliseconds: m.run.milliseconds, seed: m.run.seed, medianNs: m.medianNanoseconds,
                 minNs: m.minNanoseconds, maxNs: m.maxNanoseconds, spread: m.spread, picoseconds: m.picoseconds)
         }
         overheadBytes = Dictionary(uniqueKeysWithValues: overhead.map { ($0.key.rawValue, $0.value) })

@@ -16,11 +16,12 @@ enum Gnuplot {
         var data = ""
         var plots: [String] = []
         for (workload, store) in series {
-            // One point per size: the last run measured there (the scaling
-            // runs come after the thread runs).
+            // One point per size, from the scaling runs: one thread, a
+            // fixed number of operations (thread runs are time-boxed).
             var bySize: [Int: BenchMeasurement] = [:]
             for measurement in measurements where measurement.run.workload == workload
-                && measurement.run.store == store && measurement.run.threads == 1 {
+                && measurement.run.store == store && measurement.run.threads == 1
+                && measurement.run.milliseconds == 0 {
                 bySize[measurement.run.live] = measurement
             }
             let points = bySize.values.sorted { $0.run.live < $1.run.live }
