@@ -18,8 +18,8 @@
  * reps (1 to BENCH_REPS_MAX, default 5), threads (1 to the online CPUs and
  * BENCH_THREADS_MAX, get_hit and alloc_free only, default 1), ms (0 to
  * BENCH_MS_MAX, default 0; not 0: time-boxed repetitions, get_hit and
- * alloc_free only) and seed (default 1), each at most once. Numbers are decimal. Anything else is
- * -EINVAL.
+ * alloc_free only) and seed (default 1), each at most once. Numbers are
+ * decimal. Anything else is -EINVAL.
  */
 
 const char * const bench_workload_names[BENCH_NR_WORKLOADS] = {

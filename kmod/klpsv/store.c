@@ -63,10 +63,11 @@ void klpsv_store_init(void)
 	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
 	/*
 	 * Every insert and remove writes the table's element count: it must
-	 * not share a cache line with what every call reads.
+	 * not share a cache line with what every call reads, the id's fields
+	 * up to the table pointer, wherever kzalloc() puts the id.
 	 */
-	BUILD_BUG_ON(offsetof(struct klpsv_id, ht.nelems) / SMP_CACHE_BYTES ==
-		     offsetof(struct klpsv_id, ht.tbl) / SMP_CACHE_BYTES);
+	BUILD_BUG_ON(offsetof(struct klpsv_id, ht.nelems) <
+		     offsetofend(struct klpsv_id, ht.tbl) + SMP_CACHE_BYTES - 1);
 
 	for (i = 0; i < KLPSV_STRIPES; i++)
 		spin_lock_init(&klpsv_stripes[i].lock);

@@ -105,8 +105,9 @@ struct BenchReportJSON: Encodable {
         }
         runs = measurements.map { m in
             Run(workload: m.run.workload.rawValue, store: m.run.store.rawValue, live: m.run.live, ops: m.run.ops,
-                reps: m.run.reps, threads: m.run.threads, milliseconds: m.run.milliseconds, seed: m.run.seed, medianNs: m.medianNanoseconds,
-                minNs: m.minNanoseconds, maxNs: m.maxNanoseconds, spread: m.spread, picoseconds: m.picoseconds)
+                reps: m.run.reps, threads: m.run.threads, milliseconds: m.run.milliseconds, seed: m.run.seed,
+                medianNs: m.medianNanoseconds, minNs: m.minNanoseconds, maxNs: m.maxNanoseconds, spread: m.spread,
+                picoseconds: m.picoseconds)
         }
         overheadBytes = Dictionary(uniqueKeysWithValues: overhead.map { ($0.key.rawValue, $0.value) })
     }
