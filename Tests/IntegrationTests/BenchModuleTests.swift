@@ -35,7 +35,7 @@ extension InVM {
                 try session.loader.load(Integration.modulePath(KlpsvBench.module))
                 defer { try? session.loader.unload(KlpsvBench.module) }
                 let bench = KlpsvBench(debugfs: session.debugfs)
-                #expect(try bench.overhead() == [.klpsv: 32, .kernel: 48])
+                #expect(try bench.overhead() == [.klpsv: 24, .kernel: 48])
                 for workload in BenchRun.Workload.allCases {
                     for store in BenchRun.Store.allCases {
                         let run = BenchRun(workload, store, live: 500, ops: 200, reps: 3, seed: 7)

@@ -12,7 +12,8 @@ extension InVM {
         /// record is lost before it is checked.
         static let logPollInterval = 500
 
-        @Test("3000 shadows on one id (the table resizes ten times): every sample is found, free-all frees all", .inKlpsvVM)
+        @Test("3000 shadows on one id, every other one atomic (the table is rebuilt as it grows): every sample is found, free-all frees all",
+              .inKlpsvVM)
         func manyShadowsOnOneID() throws {
             try Fixture.run { session in
                 var pointers: [String?] = []
@@ -20,7 +21,8 @@ extension InVM {
                 var misses = 0
                 for index in 0..<Self.scale {
                     _ = try session.hooks.newObject("o\(index)", size: 8)
-                    let result = try session.hooks.alloc(.named("o\(index)"), id: 5, size: 8)
+                    let result = try session.hooks.alloc(.named("o\(index)"), id: 5, size: 8,
+                                                         gfp: index % 2 == 0 ? .kernel : .atomic)
                     if !result.found { misses += 1 }
                     pointers.append(result.ptr)
                     if index % Self.logPollInterval == 0 { try session.pollLog() }
@@ -52,6 +54,9 @@ extension InVM {
               arguments: [
                   RaceCase(id: 9, threads: 2, iterations: 200_000, objects: 16),
                   RaceCase(id: 10, threads: 8, iterations: 50_000, objects: 1),
+                  // Enough objects for the table to grow, fill with freed
+                  // slots and be rebuilt many times under the readers.
+                  RaceCase(id: 11, threads: 4, iterations: 100_000, objects: 4096),
               ])
         func race(_ race: RaceCase) throws {
             try Fixture.run { session in

@@ -20,9 +20,9 @@
  * with bottom halves disabled.
  *
  * A table is created by the first allocation of its id. Building one may sleep
- * and enter filesystem and I/O reclaim (rhashtable_init() and alloc_percpu()
- * use GFP_KERNEL), so a caller whose flags forbid either (GFP_ATOMIC,
- * GFP_NOWAIT, GFP_NOFS, GFP_NOIO) takes a prebuilt table from a small pool of
+ * and enter filesystem and I/O reclaim (alloc_percpu() uses GFP_KERNEL), so a
+ * caller whose flags forbid either (GFP_ATOMIC, GFP_NOWAIT, GFP_NOFS,
+ * GFP_NOIO) takes a prebuilt table from a small pool of
  * spares, which a work item refills.
  * When the pool is empty such an allocation fails, as any atomic allocation
  * may; new ids are rare (they are constants of a livepatch), so the pool is
@@ -58,7 +58,7 @@ static struct klpsv_id *klpsv_id_build(gfp_t gfp)
 	if (!sid->stats)
 		goto err_free;
 
-	if (rhashtable_init(&sid->ht, &klpsv_shadow_params))
+	if (klpsv_table_init(sid, gfp))
 		goto err_stats;
 
 	INIT_LIST_HEAD(&sid->spare);
@@ -73,7 +73,7 @@ err_free:
 
 static void klpsv_id_destroy(struct klpsv_id *sid)
 {
-	rhashtable_destroy(&sid->ht);
+	klpsv_table_destroy(sid);
 	free_percpu(sid->stats);
 	kfree(sid);
 }
@@ -201,38 +201,6 @@ void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t)
 	}
 	t->live = t->allocs > t->frees ? t->allocs - t->frees : 0;
 	t->bytes = bytes_in > bytes_out ? bytes_in - bytes_out : 0;
-}
-
-/**
- * klpsv_id_walk() - call @fn for every variable of an id
- * @sid:	the id
- * @fn:		called for each variable; returns false to stop the walk
- * @arg:	passed to @fn
- *
- * The caller holds rcu_read_lock(); @fn must not sleep. Variables added or
- * removed during the walk may or may not be seen, and while the table is
- * being resized a variable may be seen twice (in the old and the new table).
- *
- * Return: false when @fn stopped the walk, true otherwise.
- */
-bool klpsv_id_walk(struct klpsv_id *sid,
-		   bool (*fn)(struct klpsv_shadow *shadow, void *arg), void *arg)
-{
-	struct klpsv_shadow *shadow;
-	struct bucket_table *tbl;
-	struct rhash_head *pos;
-	unsigned int i;
-
-	for (tbl = rht_dereference_rcu(sid->ht.tbl, &sid->ht); tbl;
-	     tbl = rht_dereference_rcu(tbl->future_tbl, &sid->ht)) {
-		for (i = 0; i < tbl->size; i++) {
-			rht_for_each_entry_rcu(shadow, pos, tbl, i, node) {
-				if (!fn(shadow, arg))
-					return false;
-			}
-		}
-	}
-	return true;
 }
 
 /**

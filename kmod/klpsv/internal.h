@@ -5,7 +5,9 @@
 #ifndef _KLPSV_INTERNAL_H
 #define _KLPSV_INTERNAL_H
 
-#include <linux/rhashtable.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include <linux/list.h>
 #include <linux/hash.h>
@@ -14,20 +16,18 @@
 #include <klpsv.h>
 
 /**
- * struct klpsv_shadow - one shadow variable: 32 bytes of bookkeeping, then data
- * @node:	link in the hash table of its id
- * @obj:	the parent object, the hash key (may be NULL)
+ * struct klpsv_shadow - one shadow variable: 24 bytes of bookkeeping, then data
+ * @obj:	the parent object, the key in the table of its id (may be NULL)
  * @size:	size of @data
  * @reaped:	next variable in a list of removed ones, while being freed
  * @rcu:	deferred free, once the variable has been removed and released
  * @data:	the caller's shadow data
  *
- * The id is not stored: every id has a table of its own. @size, @reaped and
- * @rcu share their space: @size and @reaped are read for the last time
- * before @rcu is used.
+ * The id is not stored: every id has a table of its own, and the table holds
+ * the key beside the pointer. @size, @reaped and @rcu share their space:
+ * @size and @reaped are read for the last time before @rcu is used.
  */
 struct klpsv_shadow {
-	struct rhash_head node;
 	void *obj;
 	union {
 		struct {
@@ -39,31 +39,48 @@ struct klpsv_shadow {
 	char data[];
 };
 
-#define KLPSV_SHADOW_OVERHEAD	32
+#define KLPSV_SHADOW_OVERHEAD	24
 
-static inline u32 klpsv_obj_hashfn(const void *data, u32 len, u32 seed)
-{
-	return hash_64((u64)(unsigned long)*(void * const *)data ^ seed, 32);
-}
-
-/* Compares the pointer itself: no out-of-line memcmp() on every lookup. */
-static inline int klpsv_obj_cmpfn(struct rhashtable_compare_arg *arg,
-				  const void *ptr)
-{
-	const struct klpsv_shadow *shadow = ptr;
-
-	return shadow->obj != *(void * const *)arg->key;
-}
-
-/* Constant, so that the inline rhashtable functions fold it. */
-static const struct rhashtable_params klpsv_shadow_params __maybe_unused = {
-	.head_offset		= offsetof(struct klpsv_shadow, node),
-	.key_offset		= offsetof(struct klpsv_shadow, obj),
-	.key_len		= sizeof(void *),
-	.hashfn			= klpsv_obj_hashfn,
-	.obj_cmpfn		= klpsv_obj_cmpfn,
-	.automatic_shrinking	= true,
+/**
+ * struct klpsv_slot - a slot of a table: the key beside the pointer
+ * @obj:	the parent object of @shadow
+ * @shadow:	NULL when the slot was never used, %KLPSV_SLOT_FREED once its
+ *		variable has been removed, the variable otherwise
+ *
+ * A slot is used once per table: NULL, then a variable, then freed. Its
+ * @obj is written before its @shadow is published and never changes after,
+ * so a reader that sees a variable in @shadow reads the key that goes with
+ * it, with no lock and no retry. Freed slots are reclaimed by building a new
+ * table (see table.c).
+ */
+struct klpsv_slot {
+	void *obj;
+	struct klpsv_shadow *shadow;
 };
+
+#define KLPSV_SLOT_FREED	((struct klpsv_shadow *)1UL)
+
+/**
+ * struct klpsv_table - the slots of one id: open addressing, linear probing
+ * @slots:	a power of two of them
+ * @mask:	number of @slots - 1
+ * @bits:	log2 of the number of @slots
+ * @seed:	mixed into the hash of every key of this table
+ * @rcu:	deferred free, once a new table has replaced this one
+ */
+struct klpsv_table {
+	struct klpsv_slot *slots;
+	unsigned int mask;
+	unsigned int bits;
+	u64 seed;
+	struct rcu_head rcu;
+};
+
+static inline unsigned int klpsv_table_hash(const struct klpsv_table *t,
+					    const void *obj)
+{
+	return hash_64((u64)(unsigned long)obj ^ t->seed, t->bits);
+}
 
 /**
  * struct klpsv_id_stats - per-CPU counters of one id
@@ -91,20 +108,33 @@ enum {
 /**
  * struct klpsv_id - the shadow variables of one id, and its system state
  * @id:		the shadow id
- * @ht:		its variables, keyed by parent object
+ * @table:	its variables, keyed by parent object (RCU)
  * @stats:	per-CPU counters
- * @spare:	link in the pool of spare ids, until the id is taken into use
  * @state:	KLPSV_ID_* bits
  * @state_dtor:	shadow_dtor of the newest enabled patch declaring the state,
  *		the destructor of a free with a NULL one (RCU)
+ * @spare:	link in the pool of spare ids, until the id is taken into use
+ * @lock:	serialises the writers of @table, and replacing it
+ * @used:	slots of @table that are not NULL (under @lock)
+ * @live:	slots of @table that hold a variable (under @lock)
+ * @resize:	builds a new table when the current one is too full of used
+ *		slots, or too big for its variables
+ *
+ * Every lookup reads the fields up to @table; every insert and remove writes
+ * @lock, @used and @live, which therefore start a cache line of their own.
  */
 struct klpsv_id {
 	unsigned long id;
+	struct klpsv_table __rcu *table;
 	struct klpsv_id_stats __percpu *stats;
 	unsigned long state;
 	klpsv_shadow_dtor_t state_dtor;
 	struct list_head spare;
-	struct rhashtable ht;
+
+	spinlock_t lock ____cacheline_aligned_in_smp;
+	unsigned int used;
+	unsigned int live;
+	struct work_struct resize;
 };
 
 /**
@@ -158,8 +188,52 @@ static inline struct klpsv_id *klpsv_id_find(unsigned long id)
 
 struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp);
 void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
+
+/* An RCU dereference valid in a reader of any flavour. */
+#define klpsv_deref(p)	rcu_dereference_check(p, rcu_read_lock_any_held())
+
+/* table.c */
+int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp);
+void klpsv_table_destroy(struct klpsv_id *sid);
+int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp);
+int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow);
+struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj);
+struct klpsv_shadow *klpsv_table_remove_all(struct klpsv_id *sid);
 bool klpsv_id_walk(struct klpsv_id *sid,
 		   bool (*fn)(struct klpsv_shadow *shadow, void *arg), void *arg);
+
+/**
+ * klpsv_table_lookup() - the variable of a parent object in an id's table
+ * @sid:	the id
+ * @obj:	the parent object
+ *
+ * Inline, since every klpsv_shadow_get() is one: a multiplication, then the
+ * slots from the hash on until the key or a never-used slot, which usually
+ * is the first one, so that a lookup reads one cache line of the table and
+ * no variable. The table always has never-used slots (see table.c).
+ *
+ * Context: any RCU read-side critical section, rcu_read_lock() or
+ * rcu_read_lock_sched(): variables and tables are freed after a normal grace
+ * period, which waits for both.
+ *
+ * Return: the variable, or NULL.
+ */
+static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *sid,
+								 void *obj)
+{
+	const struct klpsv_table *t = klpsv_deref(sid->table);
+	unsigned int i = klpsv_table_hash(t, obj);
+	struct klpsv_shadow *shadow;
+
+	for (;; i = (i + 1) & t->mask) {
+		/* Pairs with the release that publishes a slot's variable. */
+		shadow = smp_load_acquire(&t->slots[i].shadow);
+		if (!shadow)
+			return NULL;
+		if (shadow != KLPSV_SLOT_FREED && READ_ONCE(t->slots[i].obj) == obj)
+			return shadow;
+	}
+}
 
 /* memory.c */
 int klpsv_memory_init(void);

@@ -10,11 +10,11 @@
 /**
  * DOC: shadow memory
  *
- * kzalloc() rounds a shadow up to its kmalloc size class: the 40 bytes of a
- * shadow with 8 data bytes take 64, on pages shared with every other 64-byte
+ * kzalloc() rounds a shadow up to its kmalloc size class: the 72 bytes of a
+ * shadow with 48 data bytes take 96, on pages shared with every other 96-byte
  * allocation in the kernel. Shadows of up to %KLPSV_CACHED_MAX bytes, header
  * included, come instead from caches of klpsv's own, one per 8 bytes of size
- * ("klpsv_shadow_40" and so on in /proc/slabinfo): no rounding beyond that,
+ * ("klpsv_shadow_32" and so on in /proc/slabinfo): no rounding beyond that,
  * and pages that hold shadows only, so that the shadows of a big table sit
  * on as few pages as they can, which every lookup in it feels. Each cache
  * whitelists the data for copy_to_user() under hardened usercopy, as the

@@ -15,9 +15,9 @@
  * DOC: the shadow-variable store
  *
  * A shadow variable is found by <obj, id>: the id selects a hash table (see
- * idtable.c), the parent object is the key within it. The tables are
- * rhashtables: they grow and shrink with their contents, lookups take no
- * lock, and writers lock one bucket at a time.
+ * idtable.c), the parent object is the key within it (see table.c): tables
+ * grow and shrink with their contents, lookups take no lock, and writers
+ * take the lock of the id for the few instructions that change a slot.
  *
  * Context and locking:
  *
@@ -28,8 +28,8 @@
  * - klpsv_shadow_alloc(), klpsv_shadow_get_or_alloc(), klpsv_shadow_free()
  *   and klpsv_shadow_free_all() may be called in process or softirq context,
  *   holding spinlocks when @gfp_flags do not allow sleeping, but not in hard
- *   interrupt context nor with interrupts disabled: the bucket locks of an
- *   rhashtable disable bottom halves. Such a call is refused with one log
+ *   interrupt context nor with interrupts disabled: the locks of an id
+ *   disable bottom halves. Such a call is refused with one log
  *   line (the allocators return NULL, the others do nothing).
  *
  * - Allocation is serialised per <obj, id> by one of %KLPSV_STRIPES striped
@@ -46,9 +46,6 @@
 #define KLPSV_STRIPE_BITS	8
 #define KLPSV_STRIPES		(1U << KLPSV_STRIPE_BITS)
 
-/* Passes of free_all over a table, to catch variables moved by a resize. */
-#define KLPSV_FREE_ALL_PASSES	4
-
 static struct klpsv_stripe {
 	spinlock_t lock;
 } ____cacheline_aligned_in_smp klpsv_stripes[KLPSV_STRIPES];
@@ -61,13 +58,6 @@ void klpsv_store_init(void)
 	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
-	/*
-	 * Every insert and remove writes the table's element count: it must
-	 * not share a cache line with what every call reads, the id's fields
-	 * up to the table pointer, wherever kzalloc() puts the id.
-	 */
-	BUILD_BUG_ON(offsetof(struct klpsv_id, ht.nelems) <
-		     offsetofend(struct klpsv_id, ht.tbl) + SMP_CACHE_BYTES - 1);
 
 	for (i = 0; i < KLPSV_STRIPES; i++)
 		spin_lock_init(&klpsv_stripes[i].lock);
@@ -109,52 +99,6 @@ static bool klpsv_id_allows_alloc(struct klpsv_id *sid, unsigned long id,
 	return true;
 }
 
-/* An RCU dereference valid in a reader of any flavour. */
-#define klpsv_deref(p)	rcu_dereference_check(p, rcu_read_lock_any_held())
-
-/*
- * rhashtable_lookup() with klpsv_shadow_params, written out so that it is
- * inlined whole into klpsv_shadow_get(): the key is one pointer, so the
- * hash and the comparison are a multiplication and a compare, and the
- * generic version's out-of-line calls are measurable on every get. The
- * walk is the generic one: the table found, its bucket (nested or not),
- * the chain with its nulls marker (a chain moved while walked is walked
- * again), then any newer table of a resize in flight.
- *
- * Context: any RCU read-side critical section, rcu_read_lock() or
- * rcu_read_lock_sched(): shadows and bucket tables are freed after a
- * normal grace period, which waits for both.
- */
-static __always_inline struct klpsv_shadow *klpsv_lookup(struct klpsv_id *sid,
-							   void *obj)
-{
-	struct rhash_lock_head __rcu *const *bkt;
-	struct bucket_table *tbl;
-	struct rhash_head *he;
-	unsigned int hash;
-
-	tbl = klpsv_deref(sid->ht.tbl);
-	do {
-		hash = rht_bucket_index(tbl, klpsv_obj_hashfn(&obj, sizeof(obj),
-							      tbl->hash_rnd));
-		bkt = rht_bucket(tbl, hash);
-		do {
-			rht_for_each_rcu_from(he, __rht_ptr(klpsv_deref(*bkt), bkt),
-					      tbl, hash) {
-				struct klpsv_shadow *shadow;
-
-				shadow = container_of(he, struct klpsv_shadow, node);
-				if (shadow->obj == obj)
-					return shadow;
-			}
-		} while (he != RHT_NULLS_MARKER(bkt));
-		/* Ensure we see any new table. */
-		smp_rmb();
-		tbl = klpsv_deref(tbl->future_tbl);
-	} while (unlikely(tbl));
-	return NULL;
-}
-
 /**
  * klpsv_shadow_get() - retrieve a shadow variable's data
  * @obj:	the parent object (may be NULL)
@@ -178,7 +122,7 @@ void *klpsv_shadow_get(void *obj, unsigned long id)
 	rcu_read_lock_sched();
 	sid = klpsv_id_find(id);
 	if (sid)
-		shadow = klpsv_lookup(sid, obj);
+		shadow = klpsv_table_lookup(sid, obj);
 	rcu_read_unlock_sched();
 
 	return shadow ? shadow->data : NULL;
@@ -211,10 +155,17 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 
 	if (exist_ok) {
 		rcu_read_lock();
-		shadow = klpsv_lookup(sid, obj);
+		shadow = klpsv_table_lookup(sid, obj);
 		rcu_read_unlock();
 		if (shadow)
 			return shadow->data;
+	}
+
+	err = klpsv_table_reserve(sid, gfp_flags);
+	if (err) {
+		pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
+				    caller, id, err);
+		return NULL;
 	}
 
 	new = klpsv_shadow_zalloc(size, gfp_flags);
@@ -227,7 +178,7 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	spin_lock_bh(stripe);
 
 	rcu_read_lock();
-	shadow = klpsv_lookup(sid, obj);
+	shadow = klpsv_table_lookup(sid, obj);
 	rcu_read_unlock();
 	if (shadow) {
 		spin_unlock_bh(stripe);
@@ -250,7 +201,7 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 		}
 	}
 
-	err = rhashtable_insert_fast(&sid->ht, &new->node, klpsv_shadow_params);
+	err = klpsv_table_insert(sid, new);
 	if (!err) {
 		this_cpu_inc(sid->stats->allocs);
 		this_cpu_add(sid->stats->bytes_in, size);
@@ -359,34 +310,11 @@ void klpsv_shadow_free(void *obj, unsigned long id, klpsv_shadow_dtor_t dtor)
 	if (!sid)
 		return;
 
-	rcu_read_lock();
-	shadow = klpsv_lookup(sid, obj);
-	if (shadow && rhashtable_remove_fast(&sid->ht, &shadow->node,
-					     klpsv_shadow_params))
-		shadow = NULL;	/* removed by someone else meanwhile */
-	rcu_read_unlock();
-
+	shadow = klpsv_table_remove(sid, obj);
 	if (shadow)
 		klpsv_shadow_release(sid, shadow, dtor);
 }
 EXPORT_SYMBOL_GPL(klpsv_shadow_free);
-
-struct klpsv_reap {
-	struct klpsv_id *sid;
-	struct klpsv_shadow *head;
-};
-
-static bool klpsv_reap_one(struct klpsv_shadow *shadow, void *arg)
-{
-	struct klpsv_reap *reap = arg;
-
-	if (!rhashtable_remove_fast(&reap->sid->ht, &shadow->node,
-				    klpsv_shadow_params)) {
-		shadow->reaped = reap->head;
-		reap->head = shadow;
-	}
-	return true;
-}
 
 /**
  * klpsv_id_free_all() - free every variable of an id
@@ -394,35 +322,24 @@ static bool klpsv_reap_one(struct klpsv_shadow *shadow, void *arg)
  * @dtor:	destructor (optional)
  * @bytes:	if not NULL, the data bytes freed are added to it
  *
- * The variables are removed under RCU, then released outside of it, so that
- * @dtor runs in the caller's context. The cost is proportional to the number
- * of variables of this id, whatever other ids hold.
+ * The variables are removed in one pass under the id's lock, then released
+ * outside of it, so that @dtor runs in the caller's context. The cost is
+ * proportional to the size of this id's table, whatever other ids hold.
  *
  * Return: the number of variables freed.
  */
 unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
 				unsigned long *bytes)
 {
-	struct klpsv_reap reap = { .sid = sid };
-	struct klpsv_shadow *shadow;
+	struct klpsv_shadow *shadow, *next;
 	unsigned long count = 0;
-	int pass;
 
-	for (pass = 0; pass < KLPSV_FREE_ALL_PASSES; pass++) {
-		rcu_read_lock();
-		klpsv_id_walk(sid, klpsv_reap_one, &reap);
-		rcu_read_unlock();
-		if (!reap.head)
-			break;
-
-		while (reap.head) {
-			shadow = reap.head;
-			reap.head = shadow->reaped;
-			if (bytes)
-				*bytes += shadow->size;
-			klpsv_shadow_release(sid, shadow, dtor);
-			count++;
-		}
+	for (shadow = klpsv_table_remove_all(sid); shadow; shadow = next) {
+		next = shadow->reaped;
+		if (bytes)
+			*bytes += shadow->size;
+		klpsv_shadow_release(sid, shadow, dtor);
+		count++;
 	}
 	return count;
 }

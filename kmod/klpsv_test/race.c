@@ -27,8 +27,9 @@
  * "race" starts kernel threads that hammer one shadow id over a set of parent
  * objects private to the race, so that no other shadow of the id is ever
  * touched: each iteration picks an object and does get_or_alloc (the
- * constructor fills %KLPSV_RACE_MAGIC), get (inside an RCU read-side section,
- * checking the pattern of the shadow found) or free (counting destructor).
+ * constructor writes the object's address, then %KLPSV_RACE_MAGIC), get
+ * (inside an RCU read-side section, checking that the shadow found is the
+ * object's and whole) or free (counting destructor, checking the same).
  * At the end the shadows left are freed with klpsv_shadow_free() on each
  * private object, never with klpsv_shadow_free_all(), which would also free
  * the shadows of other parents.
@@ -158,8 +159,21 @@ static int klpsv_race_ctor(void *obj, void *shadow_data, void *ctor_data)
 		if (!shadow_data)
 			return -EINVAL;
 	}
-	memset(shadow_data, KLPSV_RACE_MAGIC, KLPSV_RACE_SIZE);
+	memcpy(shadow_data, &obj, sizeof(obj));
+	memset(shadow_data + sizeof(obj), KLPSV_RACE_MAGIC,
+	       KLPSV_RACE_SIZE - sizeof(obj));
 	return 0;
+}
+
+/* Whether @data is what the constructor wrote for @obj. */
+static bool klpsv_race_data_ok(void *obj, const void *data)
+{
+	void *owner;
+
+	memcpy(&owner, data, sizeof(owner));
+	return owner == obj &&
+	       !memchr_inv(data + sizeof(owner), KLPSV_RACE_MAGIC,
+			   KLPSV_RACE_SIZE - sizeof(owner));
 }
 
 static void klpsv_race_dtor(void *obj, void *shadow_data)
@@ -171,7 +185,7 @@ static void klpsv_race_dtor(void *obj, void *shadow_data)
 
 	atomic_long_inc(&race->dtor);
 	if (!klpsv_race_is_obj(race, obj) || !shadow_data ||
-	    memchr_inv(shadow_data, KLPSV_RACE_MAGIC, KLPSV_RACE_SIZE))
+	    !klpsv_race_data_ok(obj, shadow_data))
 		atomic_long_inc(&race->dtor_errors);
 }
 
@@ -206,7 +220,7 @@ static void klpsv_race_step(struct klpsv_race_thread *th)
 		data = klpsv_shadow_get(obj, race->id);
 		if (data) {
 			th->hits++;
-			if (memchr_inv(data, KLPSV_RACE_MAGIC, KLPSV_RACE_SIZE))
+			if (!klpsv_race_data_ok(obj, data))
 				th->errors++;
 		}
 		rcu_read_unlock();
