@@ -1,3 +1,4 @@
+import Foundation
 import ShadowKit
 import Testing
 
@@ -28,7 +29,12 @@ extension InVM {
                     if index % Self.logPollInterval == 0 { try session.pollLog() }
                 }
                 #expect(misses == 0)
-                #expect(try session.stats()[id: 5].live == UInt64(Self.scale))
+                let stats = try session.stats()
+                #expect(stats[id: 5].live == UInt64(Self.scale))
+                // Never more than 3/4 used, rebuilt to twice the live count
+                // rounded up to a power of two: 4096 or 8192 slots for 3000.
+                #expect([4096, 8192].contains(stats.slots(of: 5)), "slots: \(String(describing: stats.slots(of: 5)))")
+                #expect(stats.totalSlots == stats.rows.reduce(0) { $0 + ($1.slots ?? 0) })
                 var lost = 0
                 for index in stride(from: 0, to: Self.scale, by: Self.sampleStride) {
                     let result = try session.hooks.get(.named("o\(index)"), id: 5)
@@ -38,6 +44,14 @@ extension InVM {
                 #expect(try session.hooks.freeAll(id: 5) == FreeResult(dtorCalls: UInt64(Self.scale), dtorOK: true))
                 #expect(try session.stats()[id: 5]
                     == KlpsvStats.Counters(live: 0, bytes: 0, allocs: UInt64(Self.scale), frees: UInt64(Self.scale)))
+                // An emptied table shrinks back to the smallest, in a work item.
+                var slots = try session.stats().slots(of: 5)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while slots != 64 && ContinuousClock.now < deadline {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    slots = try session.stats().slots(of: 5)
+                }
+                #expect(slots == 64)
                 try session.pollLog()
             }
         }

@@ -21,6 +21,23 @@ struct KlpsvStatsTests {
         #expect(stats[id: 1].live == 2)
     }
 
+    @Test func readsTheSlotsOfEachTableAndTheirSum() throws {
+        let stats = try KlpsvStats(parsing: """
+            id        live     bytes    allocs     frees lifetime      slots
+            1            2       128         3         1    state         64
+            3         3000     24000      3000         0   manual       8192
+            total     3002     24128      3003         1        -       8256
+            """)
+        #expect(stats.slots(of: 1) == 64)
+        #expect(stats.slots(of: 3) == 8192)
+        #expect(stats.slots(of: 2) == nil, "an id never seen")
+        #expect(stats.totalSlots == 8256)
+        #expect(try KlpsvStats(parsing: Self.documented).totalSlots == nil, "no slots column")
+        #expect(throws: MalformedOutput.self) {
+            try KlpsvStats(parsing: "id live bytes allocs frees slots\n1 0 0 0 0 many\ntotal 0 0 0 0 64\n")
+        }
+    }
+
     @Test func anIDNeverSeenHasZeroCounters() throws {
         let stats = try KlpsvStats(parsing: Self.documented)
         #expect(stats[id: 99] == .zero)

@@ -60,6 +60,30 @@ struct OutputTests {
             """))
     }
 
+    @Test func statsShowsTheSlotsOfEachTable() throws {
+        let debugfs = try FakeDebugfs(["klpsv/stats": """
+            id        live     bytes    allocs     frees lifetime      slots
+            1            2       128         3         1    state         64
+            5         3000     24000      3000         0   manual       8192
+            total     3002     24128      3003         1        -       8256
+
+            """])
+        defer { debugfs.remove() }
+        let text = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
+        #expect(text.standardOutput == """
+            id     live  bytes  allocs  frees  lifetime  slots
+            1         2    128       3      1  state        64
+            5      3000  24000    3000      0  manual     8192
+            total  3002  24128    3003      1             8256
+
+            """)
+        let json = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
+        #expect(json.standardOutput.hasPrefix("""
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2,"slots":64},
+            """))
+        #expect(json.standardOutput.contains(#""slots":8256,"total":"#))
+    }
+
     @Test func statsAsJSON() throws {
         let debugfs = try FakeDebugfs(Self.files)
         defer { debugfs.remove() }

@@ -25,7 +25,7 @@
  * A run draws the access order from @seed (the same sequence for both
  * stores), fills the chosen store with @live shadows of BENCH_ID (untimed),
  * waits two milliseconds per thousand of them for deferred work (a growing
- * rhashtable rehashes in a work item), runs the workload once untimed as a
+ * table is rebuilt in a work item), runs the workload once untimed as a
  * warm-up, then @reps timed repetitions, and frees everything. Time is
  * ktime_get_ns() around a repetition. Timed loops call cond_resched() every
  * BENCH_RESCHED operations, in both stores alike. A run ends with

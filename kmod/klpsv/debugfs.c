@@ -17,8 +17,8 @@
  * /sys/kernel/debug/klpsv/ holds two read-only files, described for users in
  * docs/debugfs.md:
  *
- * - stats: per id, the live variables, their bytes, and lifetime counters;
- *   then the totals.
+ * - stats: per id, the live variables, their bytes, lifetime counters, who
+ *   frees them, and the slots of the id's table; then the totals.
  * - shadows: one line per live variable, at most klpsv_list_max of them. The
  *   parent is printed with %p, which the kernel hashes: no address leaks.
  *
@@ -30,10 +30,22 @@
 static struct dentry *klpsv_debugfs_dir;
 
 static void klpsv_stats_line(struct seq_file *m, const char *id,
-			     const struct klpsv_id_totals *t, const char *lifetime)
+			     const struct klpsv_id_totals *t, const char *lifetime,
+			     unsigned long slots)
 {
-	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu %8s\n",
-		   id, t->live, t->bytes, t->allocs, t->frees, lifetime);
+	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu %8s %12lu\n",
+		   id, t->live, t->bytes, t->allocs, t->frees, lifetime, slots);
+}
+
+/* The slots of the id's table now: 16 bytes each. */
+static unsigned long klpsv_slots(struct klpsv_id *sid)
+{
+	unsigned long slots;
+
+	rcu_read_lock();
+	slots = (unsigned long)rcu_dereference(sid->table)->mask + 1;
+	rcu_read_unlock();
+	return slots;
 }
 
 /* "state" when an is_shadow state owns the id's shadows, else "manual". */
@@ -45,22 +57,24 @@ static const char *klpsv_lifetime(struct klpsv_id *sid)
 static int klpsv_stats_show(struct seq_file *m, void *unused)
 {
 	struct klpsv_id_totals t, sum = {};
-	unsigned long index;
+	unsigned long index, slots, sum_slots = 0;
 	struct klpsv_id *sid;
 	char id[24];
 
-	seq_printf(m, "%-20s %10s %14s %12s %12s %8s\n",
-		   "id", "live", "bytes", "allocs", "frees", "lifetime");
+	seq_printf(m, "%-20s %10s %14s %12s %12s %8s %12s\n",
+		   "id", "live", "bytes", "allocs", "frees", "lifetime", "slots");
 	klpsv_for_each_id(index, sid) {
 		klpsv_id_totals(sid, &t);
+		slots = klpsv_slots(sid);
 		snprintf(id, sizeof(id), "%lu", index);
-		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid));
+		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid), slots);
 		sum.live += t.live;
 		sum.bytes += t.bytes;
 		sum.allocs += t.allocs;
 		sum.frees += t.frees;
+		sum_slots += slots;
 	}
-	klpsv_stats_line(m, "total", &sum, "-");
+	klpsv_stats_line(m, "total", &sum, "-", sum_slots);
 	return 0;
 }
 

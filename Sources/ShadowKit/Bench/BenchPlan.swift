@@ -28,7 +28,7 @@ public struct BenchPlan: Sendable {
     /// The full benchmark: every target of the performance issue.
     public static let full = BenchPlan(
         scale: [1_000, 10_000, 100_000, 1_000_000], threadedLive: 10_000, reps: 5,
-        ops: { _ in 100_000 }, threadedOps: 100_000, threadedMilliseconds: 300, threadedRounds: 5,
+        ops: { _ in 100_000 }, threadedOps: 100_000, threadedMilliseconds: 300, threadedRounds: 7,
         freeAllCount: 1_000)
 
     /// A smoke run for CI: every workload and both stores, small, in seconds.

@@ -2,10 +2,10 @@
 /// the shadows of each id.
 ///
 /// ```
-/// id        live     bytes    allocs     frees lifetime
-/// 1            2       128         3         1    state
-/// 3            1         8         1         0   manual
-/// total        3       136         4         1        -
+/// id        live     bytes    allocs     frees lifetime      slots
+/// 1            2       128         3         1    state         64
+/// 3            1         8         1         0   manual         64
+/// total        3       136         4         1        -        128
 /// ```
 public struct KlpsvStats: Sendable, Equatable {
     /// Who frees the shadows of an id (the `lifetime` column).
@@ -48,12 +48,16 @@ public struct KlpsvStats: Sendable, Equatable {
         /// Who frees its shadows; `nil` when the file has no `lifetime`
         /// column (klpsv before system states).
         public var lifetime: Lifetime?
+        /// The slots of its table, 16 bytes each; `nil` when the file has no
+        /// `slots` column (klpsv before its slot tables).
+        public var slots: UInt64?
 
         /// Creates a row.
-        public init(id: UInt64, counters: Counters, lifetime: Lifetime? = nil) {
+        public init(id: UInt64, counters: Counters, lifetime: Lifetime? = nil, slots: UInt64? = nil) {
             self.id = id
             self.counters = counters
             self.lifetime = lifetime
+            self.slots = slots
         }
     }
 
@@ -61,15 +65,20 @@ public struct KlpsvStats: Sendable, Equatable {
     public var rows: [Row]
     /// The `total` line.
     public var total: Counters
+    /// The slots of all tables, from the `total` line; `nil` when the file
+    /// has no `slots` column.
+    public var totalSlots: UInt64?
 
     /// Creates stats from parts.
-    public init(rows: [Row], total: Counters) {
+    public init(rows: [Row], total: Counters, totalSlots: UInt64? = nil) {
         self.rows = rows
         self.total = total
+        self.totalSlots = totalSlots
     }
 
     /// Parses the text of the `stats` file, finding columns by header name.
-    /// The `lifetime` column is optional; the `total` line's is not read.
+    /// The `lifetime` and `slots` columns are optional; the `total` line's
+    /// `lifetime` is not read.
     ///
     /// - Throws: ``MalformedOutput`` for a missing column, a row of the wrong
     ///   width, a field that is not a number, an unknown lifetime, or no
@@ -80,14 +89,19 @@ public struct KlpsvStats: Sendable, Equatable {
             try table.column(name)
         }
         let lifetimeColumn = table.header.firstIndex(of: "lifetime")
+        let slotsColumn = table.header.firstIndex(of: "slots")
         var rows: [Row] = []
         var total: Counters?
+        var totalSlots: UInt64?
         for row in table.rows {
             let counters = Counters(
                 live: try table.number(row, columns[1]), bytes: try table.number(row, columns[2]),
                 allocs: try table.number(row, columns[3]), frees: try table.number(row, columns[4]))
+            var slots: UInt64?
+            if let slotsColumn { slots = try table.number(row, slotsColumn) }
             if row.fields[columns[0]] == "total" {
                 total = counters
+                totalSlots = slots
                 continue
             }
             var lifetime: Lifetime?
@@ -98,12 +112,13 @@ public struct KlpsvStats: Sendable, Equatable {
                                           reason: "'lifetime' is neither manual nor state", text: row.text)
                 }
             }
-            rows.append(Row(id: try table.number(row, columns[0]), counters: counters, lifetime: lifetime))
+            rows.append(Row(id: try table.number(row, columns[0]), counters: counters, lifetime: lifetime,
+                            slots: slots))
         }
         guard let total else {
             throw MalformedOutput(source: table.source, reason: "no 'total' line", text: text)
         }
-        self.init(rows: rows, total: total)
+        self.init(rows: rows, total: total, totalSlots: totalSlots)
     }
 
     /// The counters of shadow id `id`; zero for an id the store has not seen.
@@ -115,5 +130,11 @@ public struct KlpsvStats: Sendable, Equatable {
     /// seen, or when the file has no `lifetime` column.
     public func lifetime(of id: UInt64) -> Lifetime? {
         rows.first { $0.id == id }?.lifetime
+    }
+
+    /// The slots of the table of id `id`; `nil` for an id the store has not
+    /// seen, or when the file has no `slots` column.
+    public func slots(of id: UInt64) -> UInt64? {
+        rows.first { $0.id == id }?.slots
     }
 }

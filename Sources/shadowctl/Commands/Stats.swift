@@ -8,7 +8,8 @@ extension Shadowctl {
             discussion: """
                 live: shadows that exist now; bytes: their data size; allocs and frees: \
                 shadows created and freed since klpsv was loaded; lifetime: state when an \
-                in-force is_shadow state frees the id's shadows, manual when only their users do.
+                in-force is_shadow state frees the id's shadows, manual when only their users do; \
+                slots: the size of the id's table, 16 bytes per slot.
                 """)
 
         @OptionGroup var output: OutputOptions
@@ -20,16 +21,20 @@ extension Shadowctl {
                 return
             }
             let lifetimes = stats.rows.contains { $0.lifetime != nil }
+            let slots = stats.totalSlots != nil
             var columns: [(String, TextTable.Alignment)] = [("id", .left), ("live", .right), ("bytes", .right),
                                                              ("allocs", .right), ("frees", .right)]
             if lifetimes { columns.append(("lifetime", .left)) }
+            if slots { columns.append(("slots", .right)) }
             var table = TextTable(columns)
-            func append(_ label: String, _ counters: KlpsvStats.Counters, _ lifetime: String) {
-                let cells = [label, "\(counters.live)", "\(counters.bytes)", "\(counters.allocs)", "\(counters.frees)"]
-                table.append(lifetimes ? cells + [lifetime] : cells)
+            func append(_ label: String, _ counters: KlpsvStats.Counters, _ lifetime: String, _ count: UInt64?) {
+                var cells = [label, "\(counters.live)", "\(counters.bytes)", "\(counters.allocs)", "\(counters.frees)"]
+                if lifetimes { cells.append(lifetime) }
+                if slots { cells.append(count.map { "\($0)" } ?? "-") }
+                table.append(cells)
             }
-            for row in stats.rows { append("\(row.id)", row.counters, row.lifetime?.rawValue ?? "-") }
-            append("total", stats.total, "")
+            for row in stats.rows { append("\(row.id)", row.counters, row.lifetime?.rawValue ?? "-", row.slots) }
+            append("total", stats.total, "", stats.totalSlots)
             table.lines.forEach { print($0) }
         }
     }
@@ -41,16 +46,21 @@ struct StatsJSON: Encodable {
         var id: UInt64
         var live, bytes, allocs, frees: UInt64
         var lifetime: String?
+        var slots: UInt64?
     }
 
     var ids: [Row]
     var total: CountersJSON
+    /// The slots of all tables together.
+    var slots: UInt64?
 
     init(_ stats: KlpsvStats) {
         ids = stats.rows.map {
             Row(id: $0.id, live: $0.counters.live, bytes: $0.counters.bytes,
-                allocs: $0.counters.allocs, frees: $0.counters.frees, lifetime: $0.lifetime?.rawValue)
+                allocs: $0.counters.allocs, frees: $0.counters.frees, lifetime: $0.lifetime?.rawValue,
+                slots: $0.slots)
         }
         total = CountersJSON(stats.total)
+        slots = stats.totalSlots
     }
 }
