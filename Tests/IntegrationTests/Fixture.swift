@@ -99,9 +99,13 @@ enum Fixture {
         return refusal
     }
 
+    /// What no test may make klpsv say, besides the kernel's own alarms: a
+    /// table that could not be rebuilt works on, ever more crowded.
+    static let forbidden = ForbiddenPattern.standard + [ForbiddenPattern("cannot rebuild the table")]
+
     /// Records an issue for every forbidden line in `log`, and for lost records.
     static func expectClean(_ log: KernelLog) {
-        for violation in log.violations() {
+        for violation in log.violations(of: forbidden) {
             Issue.record("forbidden kernel log line: \(violation)")
         }
         #expect(log.lostRecords == 0, "kernel log records lost: the log cannot be checked")

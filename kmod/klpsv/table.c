@@ -36,7 +36,9 @@
  * variables, rounded up to a power of two: used to between 1/4 and 1/2. A
  * table used to less than 1/8 by variables is rebuilt smaller by the work
  * item. Each slot is 16 bytes: between 32 and 64 bytes of table per variable
- * right after a rebuild.
+ * right after a rebuild. (Sizes that are not powers of two would save no
+ * memory: kvmalloc() takes tables from 4 KiB to 4 MiB from the page
+ * allocator, in powers of two.)
  *
  * A new table is published with rcu_assign_pointer(); the old one is freed
  * after a grace period. Lookups still walking it find what it held when it
@@ -157,8 +159,10 @@ static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
 /*
  * Replaces the table of @sid by one built from its live slots, with room for
  * @extra more variables, when klpsv_table_wants_rebuild() says so. Allocates
- * with @gfp, outside the lock; when the variables outgrew the new table
- * meanwhile, tries again with a bigger one, a few times.
+ * with @gfp, outside the lock; when so many variables were added meanwhile
+ * that the new table would be crowded already, tries again with a bigger
+ * one, a few times. One sized for more variables than are left is used
+ * all the same.
  *
  * Return: 0 (also when no new table was needed), -ENOMEM, -EBUSY, or
  * -ENOSPC beyond 2^30 slots.
@@ -189,7 +193,8 @@ static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra, gfp_t g
 			klpsv_table_free(new);
 			return 0;
 		}
-		if (klpsv_table_bits_for(sid->live + extra) > bits) {
+		/* Variables added meanwhile: as long as it is not crowded. */
+		if (klpsv_table_crowded(sid->live + extra, new)) {
 			spin_unlock_bh(&sid->lock);
 			klpsv_table_free(new);
 			continue;
