@@ -196,7 +196,9 @@ void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
 int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp);
 void klpsv_table_destroy(struct klpsv_id *sid);
 int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp);
-int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow);
+int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+		       klpsv_shadow_ctor_t ctor, void *ctor_data,
+		       struct klpsv_shadow **existing);
 struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj);
 struct klpsv_shadow *klpsv_table_remove_all(struct klpsv_id *sid);
 bool klpsv_id_walk(struct klpsv_id *sid,

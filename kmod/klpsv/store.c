@@ -32,41 +32,24 @@
  *   disable bottom halves. Such a call is refused with one log
  *   line (the allocators return NULL, the others do nothing).
  *
- * - Allocation is serialised per <obj, id> by one of %KLPSV_STRIPES striped
- *   spinlocks, so that the constructor runs only when the variable does not
- *   exist yet, exactly once, before any reader can find it. The constructor
- *   runs under that lock, with bottom halves disabled: atomic context.
- *   Allocations of different <obj, id> pairs rarely share a lock.
+ * - Allocation is serialised per id by the id's lock (see table.c), so that
+ *   the constructor runs only when the variable does not exist yet, exactly
+ *   once, before any reader can find it. The constructor runs under that
+ *   lock, with bottom halves disabled: atomic context. It may get shadow
+ *   variables, and allocate and free those of other ids, but not of its own
+ *   (as with the kernel's, where a constructor holds the one global lock).
  *
  * - Destructors run with no klpsv lock held, in the context of the caller of
  *   klpsv_shadow_free() or klpsv_shadow_free_all(). Removal decides who
  *   frees: a variable is released once even when free and free_all race.
  */
 
-#define KLPSV_STRIPE_BITS	8
-#define KLPSV_STRIPES		(1U << KLPSV_STRIPE_BITS)
-
-static struct klpsv_stripe {
-	spinlock_t lock;
-} ____cacheline_aligned_in_smp klpsv_stripes[KLPSV_STRIPES];
-
 /**
- * klpsv_store_init() - initialise the allocation locks
+ * klpsv_store_init() - check the layout of a shadow at build time
  */
 void klpsv_store_init(void)
 {
-	unsigned int i;
-
 	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
-
-	for (i = 0; i < KLPSV_STRIPES; i++)
-		spin_lock_init(&klpsv_stripes[i].lock);
-}
-
-static spinlock_t *klpsv_stripe(void *obj, unsigned long id)
-{
-	return &klpsv_stripes[hash_64((u64)(unsigned long)obj + id,
-				      KLPSV_STRIPE_BITS)].lock;
 }
 
 static bool klpsv_writer_context_ok(const char *caller, unsigned long id)
@@ -136,7 +119,6 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 {
 	struct klpsv_shadow *new, *shadow;
 	struct klpsv_id *sid;
-	spinlock_t *stripe;
 	int err;
 
 	if (!klpsv_writer_context_ok(caller, id))
@@ -154,9 +136,9 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	}
 
 	if (exist_ok) {
-		rcu_read_lock();
+		rcu_read_lock_sched();
 		shadow = klpsv_table_lookup(sid, obj);
-		rcu_read_unlock();
+		rcu_read_unlock_sched();
 		if (shadow)
 			return shadow->data;
 	}
@@ -174,47 +156,27 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	new->obj = obj;
 	new->size = size;
 
-	stripe = klpsv_stripe(obj, id);
-	spin_lock_bh(stripe);
+	err = klpsv_table_insert(sid, new, ctor, ctor_data, &shadow);
+	if (likely(!err)) {
+		this_cpu_inc(sid->stats->allocs);
+		this_cpu_add(sid->stats->bytes_in, size);
+		return new->data;
+	}
 
-	rcu_read_lock();
-	shadow = klpsv_table_lookup(sid, obj);
-	rcu_read_unlock();
+	kfree(new);
 	if (shadow) {
-		spin_unlock_bh(stripe);
-		kfree(new);
 		if (exist_ok)
 			return shadow->data;
 		pr_warn_ratelimited("%s: id %lu: shadow variable already exists for this object\n",
 				    caller, id);
-		return NULL;
-	}
-
-	if (ctor) {
-		err = ctor(obj, new->data, ctor_data);
-		if (err) {
-			spin_unlock_bh(stripe);
-			kfree(new);
-			pr_warn_ratelimited("%s: id %lu: constructor failed (%d)\n",
-					    caller, id, err);
-			return NULL;
-		}
-	}
-
-	err = klpsv_table_insert(sid, new);
-	if (!err) {
-		this_cpu_inc(sid->stats->allocs);
-		this_cpu_add(sid->stats->bytes_in, size);
-	}
-	spin_unlock_bh(stripe);
-
-	if (err) {
-		kfree(new);
-		pr_warn_ratelimited("%s: id %lu: cannot insert the new variable (%d)\n",
+	} else if (err == -ENOSPC) {
+		pr_warn_ratelimited("%s: id %lu: no room in the id's table\n",
+				    caller, id);
+	} else {
+		pr_warn_ratelimited("%s: id %lu: constructor failed (%d)\n",
 				    caller, id, err);
-		return NULL;
 	}
-	return new->data;
+	return NULL;
 }
 
 /**
@@ -273,7 +235,7 @@ static void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shad
 
 	if (dtor) {
 		dtor(shadow->obj, shadow->data);
-	} else {
+	} else if (READ_ONCE(sid->state_dtor)) {
 		/* The state's module cannot go while we are in here. */
 		rcu_read_lock();
 		state_dtor = READ_ONCE(sid->state_dtor);

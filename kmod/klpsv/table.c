@@ -273,47 +273,66 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 	const struct klpsv_table *t;
 	bool full;
 
-	rcu_read_lock();
-	t = rcu_dereference(sid->table);
+	rcu_read_lock_sched();
+	t = rcu_dereference_sched(sid->table);
 	full = klpsv_table_full(READ_ONCE(sid->used) + 1, t);
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 
 	return full ? klpsv_table_rebuild(sid, 1, gfp) : 0;
 }
 
 /**
- * klpsv_table_insert() - publish a new variable
+ * klpsv_table_insert() - publish a new variable, unless its object has one
  * @sid:	the id
- * @shadow:	the variable, its @obj set, data ready for readers
+ * @shadow:	the new variable, its @obj set, its data zeroed
+ * @ctor:	called on @shadow's data before it is published, unless the
+ *		object has a variable already (optional)
+ * @ctor_data:	passed to @ctor
+ * @existing:	set to the object's variable when it has one, else to NULL
+ *
+ * The check, @ctor and the publication happen under the id's lock, so that
+ * of racing inserts for one object one constructs and publishes, and no
+ * reader sees the data before @ctor has returned. @ctor runs in atomic
+ * context, with bottom halves disabled, and must not use the id's writers.
  *
  * Any context where bottom halves may be disabled.
  *
- * Return: 0; -EEXIST when @shadow->obj has a variable already; -ENOSPC when
- * the table is used up to 7/8 (the caller did not reserve, or many inserts
- * raced past the reservation).
+ * Return: 0 when @shadow was published. Otherwise @shadow stays the
+ * caller's, and the return value is -EEXIST when the object had a variable
+ * (*@existing), -ENOSPC when the table is used up to 7/8 (the caller did not
+ * reserve, or many inserts raced past the reservation), or what @ctor
+ * returned.
  */
-int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow)
+int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+		       klpsv_shadow_ctor_t ctor, void *ctor_data,
+		       struct klpsv_shadow **existing)
 {
 	struct klpsv_shadow *cur;
 	struct klpsv_table *t;
 	bool crowded;
 	unsigned int i;
+	int err;
 
+	*existing = NULL;
 	spin_lock_bh(&sid->lock);
 	t = klpsv_table_locked(sid);
-	if (klpsv_table_overfull(sid->used + 1, t)) {
-		spin_unlock_bh(&sid->lock);
-		return -ENOSPC;
-	}
 	for (i = klpsv_table_hash(t, shadow->obj);; i = (i + 1) & t->mask) {
 		cur = t->slots[i].shadow;
 		if (!cur)
 			break;
 		if (cur != KLPSV_SLOT_FREED && t->slots[i].obj == shadow->obj) {
-			spin_unlock_bh(&sid->lock);
-			return -EEXIST;
+			*existing = cur;
+			err = -EEXIST;
+			goto unlock;
 		}
 	}
+	err = -ENOSPC;
+	if (klpsv_table_overfull(sid->used + 1, t))
+		goto unlock;
+	err = ctor ? ctor(shadow->obj, shadow->data, ctor_data) : 0;
+	if (err)
+		goto unlock;
+
 	t->slots[i].obj = shadow->obj;
 	/* Pairs with the acquire of klpsv_table_lookup(). */
 	smp_store_release(&t->slots[i].shadow, shadow);
@@ -326,6 +345,10 @@ int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow)
 	if (crowded)
 		schedule_work(&sid->resize);
 	return 0;
+
+unlock:
+	spin_unlock_bh(&sid->lock);
+	return err;
 }
 
 /**
