@@ -117,6 +117,9 @@ enum {
  * @lock:	serialises the writers of @table, and replacing it
  * @used:	slots of @table that are not NULL (under @lock)
  * @live:	slots of @table that hold a variable (under @lock)
+ * @next:	the table being built to replace @table, or NULL (under @lock)
+ * @copied:	slots of @table copied into @next so far (under @lock)
+ * @next_used:	slots of @next that are not NULL (under @lock)
  * @resize:	builds a new table when the current one is too full of used
  *		slots, or too big for its variables
  *
@@ -134,6 +137,9 @@ struct klpsv_id {
 	spinlock_t lock ____cacheline_aligned_in_smp;
 	unsigned int used;
 	unsigned int live;
+	struct klpsv_table *next;
+	unsigned int copied;
+	unsigned int next_used;
 	struct work_struct resize;
 };
 

@@ -40,9 +40,11 @@
  * memory: kvmalloc() takes tables from 4 KiB to 4 MiB from the page
  * allocator, in powers of two.)
  *
- * A new table is published with rcu_assign_pointer(); the old one is freed
- * after a grace period. Lookups still walking it find what it held when it
- * was replaced, and nothing writes to it any more.
+ * A new table is filled a chunk of the old one at a time, so that writers
+ * wait for one chunk at most, never for a whole copy (see
+ * klpsv_table_rebuild()), then published with rcu_assign_pointer(); the old
+ * one is freed after a grace period. Lookups still walking it find what it
+ * held when it was replaced, and nothing writes to it any more.
  */
 
 #define KLPSV_TABLE_MIN_BITS	6
@@ -119,25 +121,99 @@ static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
 	return rcu_dereference_protected(sid->table, lockdep_is_held(&sid->lock));
 }
 
-/* Copies the live slots of @old into the empty @new, not yet published. */
-static unsigned int klpsv_table_copy(struct klpsv_table *new,
-				     const struct klpsv_table *old)
+/*
+ * Puts @shadow into @t, not published yet, at the first never-used slot from
+ * the hash of @obj on: no check, no ordering needed.
+ */
+static void klpsv_table_place(struct klpsv_table *t, void *obj,
+			      struct klpsv_shadow *shadow)
 {
-	struct klpsv_shadow *shadow;
-	unsigned int i, j, copied = 0;
+	unsigned int j = klpsv_table_hash(t, obj);
 
-	for (i = 0; i <= old->mask; i++) {
-		shadow = old->slots[i].shadow;
-		if (!shadow || shadow == KLPSV_SLOT_FREED)
-			continue;
-		j = klpsv_table_hash(new, old->slots[i].obj);
-		while (new->slots[j].shadow)
-			j = (j + 1) & new->mask;
-		new->slots[j].obj = old->slots[i].obj;
-		new->slots[j].shadow = shadow;
-		copied++;
+	while (t->slots[j].shadow)
+		j = (j + 1) & t->mask;
+	t->slots[j].obj = obj;
+	t->slots[j].shadow = shadow;
+}
+
+/* Marks the slot of @shadow in @t, not published yet, freed. */
+static void klpsv_table_unplace(struct klpsv_table *t, void *obj,
+				struct klpsv_shadow *shadow)
+{
+	unsigned int j;
+
+	for (j = klpsv_table_hash(t, obj); t->slots[j].shadow; j = (j + 1) & t->mask) {
+		if (t->slots[j].shadow == shadow) {
+			t->slots[j].shadow = KLPSV_SLOT_FREED;
+			return;
+		}
 	}
-	return copied;
+}
+
+/* Drops the rebuild in flight: its table was never published. */
+static void klpsv_rebuild_abandon(struct klpsv_id *sid)
+{
+	call_rcu(&sid->next->rcu, klpsv_table_free_rcu);
+	sid->next = NULL;
+}
+
+/* Adds one more variable to the new table, or abandons it when full. */
+static void klpsv_rebuild_add(struct klpsv_id *sid, void *obj,
+			      struct klpsv_shadow *shadow)
+{
+	if (klpsv_table_full(sid->next_used + 1, sid->next)) {
+		klpsv_rebuild_abandon(sid);
+		return;
+	}
+	klpsv_table_place(sid->next, obj, shadow);
+	sid->next_used++;
+}
+
+/*
+ * A writer changed slot @i of the current table: when a rebuild has copied
+ * that slot already, the change goes into the new table too. Lock held.
+ */
+static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i, void *obj,
+			       struct klpsv_shadow *shadow, bool inserted)
+{
+	if (!sid->next || i >= sid->copied)
+		return;
+	if (inserted)
+		klpsv_rebuild_add(sid, obj, shadow);
+	else
+		klpsv_table_unplace(sid->next, obj, shadow);
+}
+
+/* Slots of the current table copied per holding of the lock. */
+#define KLPSV_REBUILD_CHUNK	256
+
+/*
+ * Copies the next chunk of the current table into the rebuild in flight,
+ * and publishes the new table after the last chunk. Lock held.
+ *
+ * Return: the table replaced, to be freed after a grace period, or NULL.
+ */
+static struct klpsv_table *klpsv_rebuild_step(struct klpsv_id *sid)
+{
+	struct klpsv_table *old = klpsv_table_locked(sid);
+	unsigned int i, end = min(sid->copied + KLPSV_REBUILD_CHUNK, old->mask + 1);
+	struct klpsv_shadow *shadow;
+
+	for (i = sid->copied; i < end && sid->next; i++) {
+		shadow = old->slots[i].shadow;
+		if (shadow && shadow != KLPSV_SLOT_FREED)
+			klpsv_rebuild_add(sid, old->slots[i].obj, shadow);
+	}
+	if (!sid->next)
+		return NULL;
+	sid->copied = end;
+	if (end <= old->mask)
+		return NULL;
+
+	rcu_assign_pointer(sid->table, sid->next);
+	WRITE_ONCE(sid->used, sid->next_used);
+	sid->next = NULL;
+	return old;
 }
 
 /*
@@ -158,28 +234,40 @@ static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
 
 /*
  * Replaces the table of @sid by one built from its live slots, with room for
- * @extra more variables, when klpsv_table_wants_rebuild() says so. Allocates
- * with @gfp, outside the lock; when so many variables were added meanwhile
- * that the new table would be crowded already, tries again with a bigger
- * one, a few times. One sized for more variables than are left is used
- * all the same.
+ * @extra more variables, when klpsv_table_wants_rebuild() says so, or helps
+ * the rebuild in flight to its end.
+ *
+ * The new table is allocated with @gfp, outside the lock; when so many
+ * variables were added meanwhile that it would be crowded already, a bigger
+ * one is tried, a few times (one sized for more variables than are left is
+ * used all the same). It is filled %KLPSV_REBUILD_CHUNK slots of the current
+ * table at a time, the lock held for each chunk only, rescheduling between
+ * chunks when @gfp allows; writers meanwhile change the current table as
+ * usual, and a slot they change that was copied already is changed in the
+ * new table too (klpsv_rebuild_note()). Lookups use the current table until
+ * the new one is published. A rebuild whose table fills up meanwhile is
+ * abandoned; the next crowded insert starts another.
  *
  * Return: 0 (also when no new table was needed), -ENOMEM, -EBUSY, or
  * -ENOSPC beyond 2^30 slots.
  */
 static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra, gfp_t gfp)
 {
-	struct klpsv_table *old, *new;
+	struct klpsv_table *new, *target, *old = NULL;
 	unsigned int bits, tries;
 
-	for (tries = 0; tries < KLPSV_REBUILD_TRIES; tries++) {
+	for (tries = 0;; tries++) {
 		spin_lock_bh(&sid->lock);
+		if (sid->next)
+			break;
 		if (!klpsv_table_wants_rebuild(sid, extra)) {
 			spin_unlock_bh(&sid->lock);
 			return 0;
 		}
 		bits = klpsv_table_bits_for(sid->live + extra);
 		spin_unlock_bh(&sid->lock);
+		if (tries == KLPSV_REBUILD_TRIES)
+			return -EBUSY;
 		if (bits > KLPSV_TABLE_MAX_BITS)
 			return -ENOSPC;
 
@@ -188,27 +276,34 @@ static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra, gfp_t g
 			return -ENOMEM;
 
 		spin_lock_bh(&sid->lock);
-		if (!klpsv_table_wants_rebuild(sid, extra)) {
-			spin_unlock_bh(&sid->lock);
-			klpsv_table_free(new);
-			return 0;
+		if (!sid->next && klpsv_table_wants_rebuild(sid, extra) &&
+		    !klpsv_table_crowded(sid->live + extra, new)) {
+			sid->next = new;
+			sid->copied = 0;
+			sid->next_used = 0;
+			break;
 		}
-		/* Variables added meanwhile: as long as it is not crowded. */
-		if (klpsv_table_crowded(sid->live + extra, new)) {
-			spin_unlock_bh(&sid->lock);
-			klpsv_table_free(new);
-			continue;
-		}
-		old = klpsv_table_locked(sid);
-		WRITE_ONCE(sid->used, klpsv_table_copy(new, old));
-		WARN_ON_ONCE(sid->used != sid->live);
-		rcu_assign_pointer(sid->table, new);
 		spin_unlock_bh(&sid->lock);
-
-		call_rcu(&old->rcu, klpsv_table_free_rcu);
-		return 0;
+		klpsv_table_free(new);
 	}
-	return -EBUSY;
+
+	target = sid->next;
+	for (;;) {
+		old = klpsv_rebuild_step(sid);
+		if (old || sid->next != target)
+			break;
+		spin_unlock_bh(&sid->lock);
+		if (gfpflags_allow_blocking(gfp))
+			cond_resched();
+		spin_lock_bh(&sid->lock);
+		if (sid->next != target)
+			break;
+	}
+	spin_unlock_bh(&sid->lock);
+
+	if (old)
+		call_rcu(&old->rcu, klpsv_table_free_rcu);
+	return 0;
 }
 
 static void klpsv_table_resize_work(struct work_struct *work)
@@ -239,6 +334,7 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 	spin_lock_init(&sid->lock);
 	sid->used = 0;
 	sid->live = 0;
+	sid->next = NULL;
 	INIT_WORK(&sid->resize, klpsv_table_resize_work);
 	return 0;
 }
@@ -253,7 +349,7 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 void klpsv_table_destroy(struct klpsv_id *sid)
 {
 	cancel_work_sync(&sid->resize);
-	WARN_ON_ONCE(sid->live);
+	WARN_ON_ONCE(sid->live || sid->next);
 	klpsv_table_free(rcu_dereference_protected(sid->table, true));
 }
 
@@ -339,6 +435,7 @@ int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 	/* Read without the lock by klpsv_table_reserve(). */
 	WRITE_ONCE(sid->used, sid->used + 1);
 	sid->live++;
+	klpsv_rebuild_note(sid, i, shadow->obj, shadow, true);
 	crowded = klpsv_table_crowded(sid->used, t);
 	spin_unlock_bh(&sid->lock);
 
@@ -380,6 +477,7 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 		if (shadow != KLPSV_SLOT_FREED && t->slots[i].obj == obj) {
 			WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);
 			sid->live--;
+			klpsv_rebuild_note(sid, i, obj, shadow, false);
 			sparse = klpsv_table_sparse(sid->live, t);
 			break;
 		}
@@ -411,6 +509,9 @@ struct klpsv_shadow *klpsv_table_remove_all(struct klpsv_id *sid)
 	unsigned int i;
 
 	spin_lock_bh(&sid->lock);
+	/* A new table would be built for nothing. */
+	if (sid->next)
+		klpsv_rebuild_abandon(sid);
 	t = klpsv_table_locked(sid);
 	for (i = 0; sid->live && i <= t->mask; i++) {
 		shadow = t->slots[i].shadow;
