@@ -43,7 +43,7 @@ static unsigned long klpsv_slots(struct klpsv_id *sid)
 	unsigned long slots;
 
 	rcu_read_lock();
-	slots = (unsigned long)rcu_dereference(sid->table)->mask + 1;
+	slots = klpsv_table_slots(rcu_dereference(sid->table));
 	rcu_read_unlock();
 	return slots;
 }

@@ -22,11 +22,10 @@
  * A table is created by the first allocation of its id. Building one may sleep
  * and enter filesystem and I/O reclaim (alloc_percpu() uses GFP_KERNEL), so a
  * caller whose flags forbid either (GFP_ATOMIC, GFP_NOWAIT, GFP_NOFS,
- * GFP_NOIO) takes a prebuilt table from a small pool of
- * spares, which a work item refills.
- * When the pool is empty such an allocation fails, as any atomic allocation
- * may; new ids are rare (they are constants of a livepatch), so the pool is
- * small.
+ * GFP_NOIO) takes a prebuilt table from a small pool of spares, which a work
+ * item refills. When the pool is empty such an allocation fails, as any
+ * atomic allocation may; new ids are rare (they are constants of a
+ * livepatch), so the pool is small.
  *
  * Ids are only removed when the module is unloaded: a table emptied by
  * klpsv_shadow_free_all() stays, to be used again and to keep its counters

@@ -82,6 +82,25 @@ static inline unsigned int klpsv_table_hash(const struct klpsv_table *t,
 	return hash_64((u64)(unsigned long)obj ^ t->seed, t->bits);
 }
 
+/* The slot after @i in a probe, wrapping around. */
+static inline unsigned int klpsv_table_next(const struct klpsv_table *t,
+					    unsigned int i)
+{
+	return (i + 1) & t->mask;
+}
+
+/* The number of slots of @t: 16 bytes each. */
+static inline unsigned int klpsv_table_slots(const struct klpsv_table *t)
+{
+	return t->mask + 1;
+}
+
+/* Whether a slot's @shadow is a variable: neither never used nor freed. */
+static inline bool klpsv_slot_live(const struct klpsv_shadow *shadow)
+{
+	return shadow && shadow != KLPSV_SLOT_FREED;
+}
+
 /**
  * struct klpsv_id_stats - per-CPU counters of one id
  * @allocs:	variables created
@@ -233,7 +252,7 @@ static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *
 	unsigned int i = klpsv_table_hash(t, obj);
 	struct klpsv_shadow *shadow;
 
-	for (;; i = (i + 1) & t->mask) {
+	for (;; i = klpsv_table_next(t, i)) {
 		/* Pairs with the release that publishes a slot's variable. */
 		shadow = smp_load_acquire(&t->slots[i].shadow);
 		if (!shadow)
@@ -250,7 +269,6 @@ struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp);
 void klpsv_shadow_free_deferred(struct klpsv_shadow *shadow);
 
 /* store.c */
-void klpsv_store_init(void);
 unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
 				unsigned long *bytes);
 

@@ -49,7 +49,6 @@ static int __init klpsv_init(void)
 {
 	int err;
 
-	klpsv_store_init();
 	err = klpsv_memory_init();
 	if (err)
 		return err;

@@ -57,6 +57,7 @@ int klpsv_memory_init(void)
 	unsigned int i;
 	size_t size;
 
+	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
 	BUILD_BUG_ON(KLPSV_SHADOW_OVERHEAD % KLPSV_CACHE_STEP);
 
 	for (i = 0; i < KLPSV_NR_CACHES; i++) {

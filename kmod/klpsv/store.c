@@ -28,9 +28,9 @@
  * - klpsv_shadow_alloc(), klpsv_shadow_get_or_alloc(), klpsv_shadow_free()
  *   and klpsv_shadow_free_all() may be called in process or softirq context,
  *   holding spinlocks when @gfp_flags do not allow sleeping, but not in hard
- *   interrupt context nor with interrupts disabled: the locks of an id
- *   disable bottom halves. Such a call is refused with one log
- *   line (the allocators return NULL, the others do nothing).
+ *   interrupt context nor with interrupts disabled: the id's lock disables
+ *   bottom halves. Such a call is refused with one log line (the allocators
+ *   return NULL, the others do nothing).
  *
  * - Allocation is serialised per id by the id's lock (see table.c), so that
  *   the constructor runs only when the variable does not exist yet, exactly
@@ -43,14 +43,6 @@
  *   klpsv_shadow_free() or klpsv_shadow_free_all(). Removal decides who
  *   frees: a variable is released once even when free and free_all race.
  */
-
-/**
- * klpsv_store_init() - check the layout of a shadow at build time
- */
-void klpsv_store_init(void)
-{
-	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
-}
 
 static bool klpsv_writer_context_ok(const char *caller, unsigned long id)
 {

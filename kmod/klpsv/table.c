@@ -65,26 +65,26 @@ static unsigned int klpsv_table_bits_for(unsigned int n)
 /* Used slots beyond which the work item builds a new table: 5/8. */
 static bool klpsv_table_crowded(unsigned int used, const struct klpsv_table *t)
 {
-	return (u64)used * 8 >= ((u64)t->mask + 1) * 5;
+	return (u64)used * 8 >= (u64)klpsv_table_slots(t) * 5;
 }
 
 /* Used slots beyond which an insert that may sleep builds one: 3/4. */
 static bool klpsv_table_full(unsigned int used, const struct klpsv_table *t)
 {
-	return (u64)used * 4 >= ((u64)t->mask + 1) * 3;
+	return (u64)used * 4 >= (u64)klpsv_table_slots(t) * 3;
 }
 
 /* Used slots beyond which inserts fail: 7/8. */
 static bool klpsv_table_overfull(unsigned int used, const struct klpsv_table *t)
 {
-	return (u64)used * 8 >= ((u64)t->mask + 1) * 7;
+	return (u64)used * 8 >= (u64)klpsv_table_slots(t) * 7;
 }
 
 /* Variables below which the work item builds a smaller table: 1/8. */
 static bool klpsv_table_sparse(unsigned int live, const struct klpsv_table *t)
 {
 	return t->bits > KLPSV_TABLE_MIN_BITS &&
-	       (u64)live * 8 < (u64)t->mask + 1;
+	       (u64)live * 8 < klpsv_table_slots(t);
 }
 
 static struct klpsv_table *klpsv_table_alloc(unsigned int bits, gfp_t gfp)
@@ -122,6 +122,22 @@ static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
 }
 
 /*
+ * The slot of @obj's variable in @t, or, when it has none, the never-used
+ * slot where its probe ends: where a new variable of @obj goes. Lock held.
+ */
+static unsigned int klpsv_table_probe(const struct klpsv_table *t,
+				      const void *obj)
+{
+	unsigned int i;
+
+	for (i = klpsv_table_hash(t, obj); t->slots[i].shadow; i = klpsv_table_next(t, i)) {
+		if (t->slots[i].shadow != KLPSV_SLOT_FREED && t->slots[i].obj == obj)
+			break;
+	}
+	return i;
+}
+
+/*
  * Puts @shadow into @t, not published yet, at the first never-used slot from
  * the hash of @obj on: no check, no ordering needed.
  */
@@ -131,7 +147,7 @@ static void klpsv_table_place(struct klpsv_table *t, void *obj,
 	unsigned int j = klpsv_table_hash(t, obj);
 
 	while (t->slots[j].shadow)
-		j = (j + 1) & t->mask;
+		j = klpsv_table_next(t, j);
 	t->slots[j].obj = obj;
 	t->slots[j].shadow = shadow;
 }
@@ -142,7 +158,7 @@ static void klpsv_table_unplace(struct klpsv_table *t, void *obj,
 {
 	unsigned int j;
 
-	for (j = klpsv_table_hash(t, obj); t->slots[j].shadow; j = (j + 1) & t->mask) {
+	for (j = klpsv_table_hash(t, obj); t->slots[j].shadow; j = klpsv_table_next(t, j)) {
 		if (t->slots[j].shadow == shadow) {
 			t->slots[j].shadow = KLPSV_SLOT_FREED;
 			return;
@@ -196,18 +212,19 @@ static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i, void *obj,
 static struct klpsv_table *klpsv_rebuild_step(struct klpsv_id *sid)
 {
 	struct klpsv_table *old = klpsv_table_locked(sid);
-	unsigned int i, end = min(sid->copied + KLPSV_REBUILD_CHUNK, old->mask + 1);
+	unsigned int i, end = min(sid->copied + KLPSV_REBUILD_CHUNK,
+				  klpsv_table_slots(old));
 	struct klpsv_shadow *shadow;
 
 	for (i = sid->copied; i < end && sid->next; i++) {
 		shadow = old->slots[i].shadow;
-		if (shadow && shadow != KLPSV_SLOT_FREED)
+		if (klpsv_slot_live(shadow))
 			klpsv_rebuild_add(sid, old->slots[i].obj, shadow);
 	}
 	if (!sid->next)
 		return NULL;
 	sid->copied = end;
-	if (end <= old->mask)
+	if (end < klpsv_table_slots(old))
 		return NULL;
 
 	rcu_assign_pointer(sid->table, sid->next);
@@ -409,19 +426,14 @@ int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 	unsigned int i;
 	int err;
 
-	*existing = NULL;
 	spin_lock_bh(&sid->lock);
 	t = klpsv_table_locked(sid);
-	for (i = klpsv_table_hash(t, shadow->obj);; i = (i + 1) & t->mask) {
-		cur = t->slots[i].shadow;
-		if (!cur)
-			break;
-		if (cur != KLPSV_SLOT_FREED && t->slots[i].obj == shadow->obj) {
-			*existing = cur;
-			err = -EEXIST;
-			goto unlock;
-		}
-	}
+	i = klpsv_table_probe(t, shadow->obj);
+	cur = t->slots[i].shadow;
+	*existing = cur;
+	err = -EEXIST;
+	if (cur)
+		goto unlock;
 	err = -ENOSPC;
 	if (klpsv_table_overfull(sid->used + 1, t))
 		goto unlock;
@@ -470,17 +482,13 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 
 	spin_lock_bh(&sid->lock);
 	t = klpsv_table_locked(sid);
-	for (i = klpsv_table_hash(t, obj);; i = (i + 1) & t->mask) {
-		shadow = t->slots[i].shadow;
-		if (!shadow)
-			break;
-		if (shadow != KLPSV_SLOT_FREED && t->slots[i].obj == obj) {
-			WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);
-			sid->live--;
-			klpsv_rebuild_note(sid, i, obj, shadow, false);
-			sparse = klpsv_table_sparse(sid->live, t);
-			break;
-		}
+	i = klpsv_table_probe(t, obj);
+	shadow = t->slots[i].shadow;
+	if (shadow) {
+		WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);
+		sid->live--;
+		klpsv_rebuild_note(sid, i, obj, shadow, false);
+		sparse = klpsv_table_sparse(sid->live, t);
 	}
 	spin_unlock_bh(&sid->lock);
 
@@ -513,9 +521,9 @@ struct klpsv_shadow *klpsv_table_remove_all(struct klpsv_id *sid)
 	if (sid->next)
 		klpsv_rebuild_abandon(sid);
 	t = klpsv_table_locked(sid);
-	for (i = 0; sid->live && i <= t->mask; i++) {
+	for (i = 0; sid->live && i < klpsv_table_slots(t); i++) {
 		shadow = t->slots[i].shadow;
-		if (!shadow || shadow == KLPSV_SLOT_FREED)
+		if (!klpsv_slot_live(shadow))
 			continue;
 		WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);
 		sid->live--;
@@ -548,10 +556,10 @@ bool klpsv_id_walk(struct klpsv_id *sid,
 	struct klpsv_shadow *shadow;
 	unsigned int i;
 
-	for (i = 0; i <= t->mask; i++) {
+	for (i = 0; i < klpsv_table_slots(t); i++) {
 		/* Pairs with the release of klpsv_table_insert(). */
 		shadow = smp_load_acquire(&t->slots[i].shadow);
-		if (shadow && shadow != KLPSV_SLOT_FREED && !fn(shadow, arg))
+		if (klpsv_slot_live(shadow) && !fn(shadow, arg))
 			return false;
 	}
 	return true;
