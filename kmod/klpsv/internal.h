@@ -272,7 +272,7 @@ void klpsv_shadow_free_deferred(struct klpsv_shadow *shadow);
 unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
 				unsigned long *bytes);
 
-/* state.c */
+/* the state engine: state.c, going.c, state_show.c */
 extern bool klpsv_strict;
 int klpsv_state_init(void);
 void klpsv_state_exit(void);

@@ -7,12 +7,13 @@
 
 #include <linux/bitmap.h>
 #include <linux/livepatch.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
-#include "internal.h"
+#include "state.h"
 
 /**
  * DOC: system states
@@ -26,21 +27,25 @@
  * callbacks and shadows untouched.
  *
  * The stock livepatch core knows nothing of this: klpsv takes over the
- * klp_object callbacks of the patch's vmlinux object (chaining the author's
- * own, which run after klpsv's) and derives, from its own registry, what the
- * transition of that patch introduces and removes:
+ * klp_object callbacks of the patch's vmlinux object (see takeover.c), and
+ * this file derives, from klpsv's own registry, what each step of the
+ * patch's transition introduces and removes:
  *
- * - pre_patch of the patch: introduced states' pre_patch (array order), then,
- *   for an atomic replace, the pre_unpatch of the states it drops. A replace
- *   that would drop a block_disable state is refused with -EBUSY first.
- * - post_patch: dropped states' post_unpatch and the freeing of their
- *   is_shadow shadows, then introduced states' post_patch. When it returns,
- *   klpsv_state_enabled() turns true. A replace unregisters the replaced
- *   patches here.
- * - pre_unpatch (disable): pre_unpatch of the states no other patch supports.
- * - post_unpatch: post_unpatch and shadow freeing of those states. After a
- *   reversed or cancelled enable, it unwinds what pre_patch introduced and
- *   re-enables, through post_patch, what it was dropping.
+ * - klpsv_enable_begin() (pre_patch): introduced states' pre_patch (array
+ *   order), then, for an atomic replace, the pre_unpatch of the states it
+ *   drops. A replace that would drop a block_disable state is refused with
+ *   -EBUSY first.
+ * - klpsv_enable_finish() (post_patch): dropped states' post_unpatch and the
+ *   freeing of their is_shadow shadows, then introduced states' post_patch.
+ *   When it returns, klpsv_state_enabled() turns true. A replace unregisters
+ *   the patches the livepatch core replaced: those it turned disabled.
+ * - klpsv_disable_begin() (pre_unpatch): pre_unpatch of the states no other
+ *   patch supports.
+ * - klpsv_disable_finish() (post_unpatch): post_unpatch and shadow freeing of
+ *   those states. After a reversed or cancelled enable, klpsv_enable_cancel()
+ *   unwinds what pre_patch introduced, putting back the "removed" mark of
+ *   the states that had one, and re-enables, through post_patch, what it
+ *   was dropping.
  *
  * A state removed by a transition is unwound with the description (and as the
  * patch) of the newest registered patch that declares it.
@@ -51,6 +56,11 @@
  * The patch stays registered as an orphan holding a reference on its module
  * (so the state's callbacks and destructor stay valid) until another patch
  * declares the state and adopts it.
+ *
+ * A removed state retires its id: allocations of it are refused. The mark is
+ * set before the state's shadows are freed, and allocations check it under
+ * the lock of the id (see klpsv_id_set_removed()), so that no shadow of a
+ * removed state is left behind by an allocation racing with the removal.
  *
  * Locking: klpsv_state_mutex serialises the registry and the state bits;
  * the klp callbacks take it under the livepatch core's klp_mutex, so nothing
@@ -64,68 +74,18 @@ module_param_named(strict, klpsv_strict, bool, 0644);
 MODULE_PARM_DESC(strict,
 		 "Refuse shadow allocations of ids that no registered state declares (default: 0)");
 
-enum klpsv_phase {
-	KLPSV_REGISTERED,	/* klp_enable_patch() not yet at its pre_patch */
-	KLPSV_ENABLING,		/* its pre_patch ran; transition in flight */
-	KLPSV_ENABLED,
-	KLPSV_DISABLING,	/* its pre_unpatch ran; transition in flight */
-	KLPSV_ORPHAN,		/* disabled, kept for its block_disable states */
-};
-
-static const char * const klpsv_phase_names[] = {
-	[KLPSV_REGISTERED]	= "registered",
-	[KLPSV_ENABLING]	= "enabling",
-	[KLPSV_ENABLED]		= "enabled",
-	[KLPSV_DISABLING]	= "disabling",
-	[KLPSV_ORPHAN]		= "orphan",
-};
-
-struct klpsv_patch;
-
-/* A state of another patch that an atomic replace drops. */
-struct klpsv_drop {
-	struct klpsv_patch *owner;
-	struct klpsv_state *state;
-};
+LIST_HEAD(klpsv_patches);
+DEFINE_MUTEX(klpsv_state_mutex);
 
 /**
- * struct klpsv_patch - a livepatch registered with klpsv_enable_patch()
- * @node:	link in klpsv_patches, oldest first (RCU)
- * @rcu:	deferred free
- * @patch:	the livepatch
- * @states:	its states
- * @nr_states:	how many
- * @vmlinux:	its vmlinux object, whose callbacks klpsv took over
- * @chained:	the author's own callbacks of @vmlinux
- * @phase:	where it is
- * @changing:	bitmap over @states: introduced (enabling) or removed
- *		(disabling) by the transition in flight
- * @drops:	states of other patches that its replace drops
- * @nr_drops:	how many
+ * klpsv_state_of() - a patch's description of a state
+ * @p:		the patch
+ * @id:		the state id
+ *
+ * Context: any; the states of a registered patch never change.
+ * Return: the state, or NULL when @p does not declare @id.
  */
-struct klpsv_patch {
-	struct list_head node;
-	struct rcu_head rcu;
-	struct klp_patch *patch;
-	struct klpsv_state *states;
-	unsigned int nr_states;
-	struct klp_object *vmlinux;
-	struct klp_callbacks chained;
-	enum klpsv_phase phase;
-	unsigned long *changing;
-	struct klpsv_drop *drops;
-	unsigned int nr_drops;
-};
-
-static LIST_HEAD(klpsv_patches);
-static DEFINE_MUTEX(klpsv_state_mutex);
-
-static const char *klpsv_name(struct klpsv_patch *p)
-{
-	return p->patch->mod->name;
-}
-
-static struct klpsv_state *klpsv_state_of(struct klpsv_patch *p, unsigned long id)
+struct klpsv_state *klpsv_state_of(struct klpsv_patch *p, unsigned long id)
 {
 	unsigned int i;
 
@@ -135,15 +95,23 @@ static struct klpsv_state *klpsv_state_of(struct klpsv_patch *p, unsigned long i
 	return NULL;
 }
 
-/*
+/**
+ * klpsv_supported_by() - whether a patch supports a state now
+ * @p:		the patch
+ * @id:		the state id
+ *
  * A patch supports its states from its pre_patch on (one whose enable may
  * still fail before that supports nothing), and an orphan only the
  * block_disable states it was kept for.
+ *
+ * Context: klpsv_state_mutex held.
+ * Return: @p's description of the state, or NULL.
  */
-static struct klpsv_state *klpsv_supported_by(struct klpsv_patch *p, unsigned long id)
+struct klpsv_state *klpsv_supported_by(struct klpsv_patch *p, unsigned long id)
 {
 	struct klpsv_state *st = klpsv_state_of(p, id);
 
+	lockdep_assert_held(&klpsv_state_mutex);
 	if (p->phase == KLPSV_REGISTERED)
 		return NULL;
 	if (st && p->phase == KLPSV_ORPHAN && !st->block_disable)
@@ -151,23 +119,21 @@ static struct klpsv_state *klpsv_supported_by(struct klpsv_patch *p, unsigned lo
 	return st;
 }
 
-/* The newest registered patch other than @except that supports @id. */
-static struct klpsv_patch *klpsv_owner(unsigned long id, struct klpsv_patch *except)
+/**
+ * klpsv_owner() - the newest registered patch that supports a state
+ * @id:		the state id
+ * @except:	a patch not to consider, or NULL
+ *
+ * Context: klpsv_state_mutex held.
+ * Return: the patch, or NULL when no patch but @except supports @id.
+ */
+struct klpsv_patch *klpsv_owner(unsigned long id, struct klpsv_patch *except)
 {
 	struct klpsv_patch *p;
 
+	lockdep_assert_held(&klpsv_state_mutex);
 	list_for_each_entry_reverse(p, &klpsv_patches, node)
 		if (p != except && klpsv_supported_by(p, id))
-			return p;
-	return NULL;
-}
-
-static struct klpsv_patch *klpsv_patch_of_obj(struct klp_object *obj)
-{
-	struct klpsv_patch *p;
-
-	list_for_each_entry(p, &klpsv_patches, node)
-		if (p->vmlinux == obj)
 			return p;
 	return NULL;
 }
@@ -176,7 +142,7 @@ static struct klpsv_patch *klpsv_patch_find_rcu(struct klp_patch *patch)
 {
 	struct klpsv_patch *p;
 
-	list_for_each_entry_rcu(p, &klpsv_patches, node)
+	list_for_each_entry_rcu(p, &klpsv_patches, node, lockdep_is_held(&klpsv_state_mutex))
 		if (p->patch == patch)
 			return p;
 	return NULL;
@@ -196,6 +162,7 @@ static void klpsv_refresh_ids(void)
 	unsigned long index;
 	struct klpsv_id *sid;
 
+	lockdep_assert_held(&klpsv_state_mutex);
 	klpsv_for_each_id(index, sid) {
 		owner = klpsv_owner(index, NULL);
 		st = owner ? klpsv_supported_by(owner, index) : NULL;
@@ -211,6 +178,16 @@ static void klpsv_refresh_ids(void)
 	}
 }
 
+/*
+ * klpsv_state_enabled() turns true: whoever sees it true also sees what the
+ * state's post_patch wrote (pairs with the acquire in klpsv_state_enabled()).
+ */
+static void klpsv_id_publish_enabled(struct klpsv_id *sid)
+{
+	smp_mb__before_atomic();
+	set_bit(KLPSV_ID_ENABLED, &sid->state);
+}
+
 static int klpsv_call_pre_patch(struct klpsv_patch *p, struct klpsv_state *st)
 {
 	pr_info("%s: state %lu: pre_patch\n", klpsv_name(p), st->id);
@@ -219,19 +196,15 @@ static int klpsv_call_pre_patch(struct klpsv_patch *p, struct klpsv_state *st)
 
 static void klpsv_call_post_patch(struct klpsv_patch *p, struct klpsv_state *st)
 {
-	struct klpsv_id *sid = klpsv_state_id(st->id);
-
 	pr_info("%s: state %lu: post_patch\n", klpsv_name(p), st->id);
 	if (st->callbacks.post_patch)
 		st->callbacks.post_patch(p->patch, st);
-	set_bit(KLPSV_ID_ENABLED, &sid->state);
+	klpsv_id_publish_enabled(klpsv_state_id(st->id));
 }
 
 static void klpsv_call_pre_unpatch(struct klpsv_patch *p, struct klpsv_state *st)
 {
-	struct klpsv_id *sid = klpsv_state_id(st->id);
-
-	clear_bit(KLPSV_ID_ENABLED, &sid->state);
+	clear_bit(KLPSV_ID_ENABLED, &klpsv_state_id(st->id)->state);
 	pr_info("%s: state %lu: pre_unpatch\n", klpsv_name(p), st->id);
 	if (st->callbacks.pre_unpatch)
 		st->callbacks.pre_unpatch(p->patch, st);
@@ -239,11 +212,12 @@ static void klpsv_call_pre_unpatch(struct klpsv_patch *p, struct klpsv_state *st
 
 /*
  * post_unpatch, then the state is gone: its shadows are freed. A removed
- * state retires its id (allocations are refused); one whose introduction was
- * undone (a failed pre_patch, a reversed enable) does not.
+ * state retires its id (allocations are refused), before its shadows are
+ * freed; one whose introduction was undone (a failed pre_patch, a reversed
+ * enable) gets back the mark it had before the attempt: @removed.
  */
 static void klpsv_state_remove(struct klpsv_patch *p, struct klpsv_state *st,
-			       bool retire)
+			       bool removed)
 {
 	struct klpsv_id *sid = klpsv_state_id(st->id);
 	unsigned long freed = 0;
@@ -252,12 +226,35 @@ static void klpsv_state_remove(struct klpsv_patch *p, struct klpsv_state *st,
 	pr_info("%s: state %lu: post_unpatch\n", klpsv_name(p), st->id);
 	if (st->callbacks.post_unpatch)
 		st->callbacks.post_unpatch(p->patch, st);
+	if (removed)
+		klpsv_id_set_removed(sid, true);
 	if (st->is_shadow)
 		freed = klpsv_id_free_all(sid, st->callbacks.shadow_dtor, NULL);
 	clear_bit(KLPSV_ID_IN_FORCE, &sid->state);
-	if (retire)
-		set_bit(KLPSV_ID_RETIRED, &sid->state);
 	pr_info("%s: state %lu: removed, %lu shadows freed\n",
+		klpsv_name(p), st->id, freed);
+}
+
+/* Frees nothing but the shadow itself. */
+static void klpsv_no_dtor(void *obj, void *shadow_data)
+{
+}
+
+/*
+ * Removes a state without calling into its patch's module, which is going:
+ * no callback, its shadows freed without a destructor.
+ */
+static void klpsv_state_drop(struct klpsv_patch *p, struct klpsv_state *st)
+{
+	struct klpsv_id *sid = klpsv_state_id(st->id);
+	unsigned long freed = 0;
+
+	clear_bit(KLPSV_ID_ENABLED, &sid->state);
+	klpsv_id_set_removed(sid, true);
+	if (st->is_shadow)
+		freed = klpsv_id_free_all(sid, klpsv_no_dtor, NULL);
+	clear_bit(KLPSV_ID_IN_FORCE, &sid->state);
+	pr_warn("%s: state %lu: removed without callbacks, %lu shadows freed without their destructor\n",
 		klpsv_name(p), st->id, freed);
 }
 
@@ -316,13 +313,24 @@ static void klpsv_forget_drops(struct klpsv_patch *p)
 	p->nr_drops = 0;
 }
 
+/* Undoes the introduction of the states @p's attempt introduced so far. */
+static void klpsv_unwind_introduced(struct klpsv_patch *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_states; i++)
+		if (test_bit(i, p->changing))
+			klpsv_state_remove(p, &p->states[i], test_bit(i, p->was_removed));
+	bitmap_zero(p->changing, p->nr_states);
+	bitmap_zero(p->was_removed, p->nr_states);
+}
+
 /* Introduces @p's new states; on failure, unwinds those already prepared. */
 static int klpsv_introduce(struct klpsv_patch *p)
 {
 	struct klpsv_state *st;
 	struct klpsv_id *sid;
-	unsigned int i, j;
-	bool was_retired;
+	unsigned int i;
 	int err;
 
 	for (i = 0; i < p->nr_states; i++) {
@@ -331,19 +339,19 @@ static int klpsv_introduce(struct klpsv_patch *p)
 		if (test_bit(KLPSV_ID_IN_FORCE, &sid->state))
 			continue;	/* kept: another patch introduced it */
 
-		was_retired = test_and_clear_bit(KLPSV_ID_RETIRED, &sid->state);
+		if (test_bit(KLPSV_ID_RETIRED, &sid->state)) {
+			__set_bit(i, p->was_removed);
+			klpsv_id_set_removed(sid, false);
+		}
 		set_bit(KLPSV_ID_IN_FORCE, &sid->state);
 		err = klpsv_call_pre_patch(p, st);
 		if (err) {
 			clear_bit(KLPSV_ID_IN_FORCE, &sid->state);
-			if (was_retired)
-				set_bit(KLPSV_ID_RETIRED, &sid->state);
+			if (test_bit(i, p->was_removed))
+				klpsv_id_set_removed(sid, true);
 			pr_warn("%s: state %lu: pre_patch failed (%d): patch refused\n",
 				klpsv_name(p), st->id, err);
-			for (j = 0; j < i; j++)
-				if (test_bit(j, p->changing))
-					klpsv_state_remove(p, &p->states[j], false);
-			bitmap_zero(p->changing, p->nr_states);
+			klpsv_unwind_introduced(p);
 			return err;
 		}
 		__set_bit(i, p->changing);
@@ -351,40 +359,52 @@ static int klpsv_introduce(struct klpsv_patch *p)
 	return 0;
 }
 
-/* Undoes a transition to patched that did not complete. */
-static void klpsv_unwind_enable(struct klpsv_patch *p)
+/**
+ * klpsv_enable_begin() - the states' side of a patch's pre_patch
+ * @p:		the patch whose transition to patched starts
+ *
+ * Context: klpsv_state_mutex held; process context.
+ * Return: 0, or the error of a state's pre_patch, -EBUSY for a replace that
+ * would drop a block_disable state, -ENOMEM; on error nothing changed.
+ */
+int klpsv_enable_begin(struct klpsv_patch *p)
+{
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&klpsv_state_mutex);
+	bitmap_zero(p->changing, p->nr_states);
+	bitmap_zero(p->was_removed, p->nr_states);
+	err = p->patch->replace ? klpsv_collect_drops(p) : 0;
+	if (!err)
+		err = klpsv_introduce(p);
+	if (err) {
+		klpsv_forget_drops(p);
+		return err;
+	}
+	for (i = 0; i < p->nr_drops; i++)
+		klpsv_call_pre_unpatch(p->drops[i].owner, p->drops[i].state);
+	p->phase = KLPSV_ENABLING;
+	klpsv_refresh_ids();
+	return 0;
+}
+
+/**
+ * klpsv_enable_cancel() - undo a transition to patched that did not complete
+ * @p:		the patch: its pre_patch ran, the transition was reversed or
+ *		cancelled
+ *
+ * Context: klpsv_state_mutex held; process context.
+ */
+void klpsv_enable_cancel(struct klpsv_patch *p)
 {
 	unsigned int i;
 
-	for (i = 0; i < p->nr_states; i++)
-		if (test_bit(i, p->changing))
-			klpsv_state_remove(p, &p->states[i], false);
+	lockdep_assert_held(&klpsv_state_mutex);
+	klpsv_unwind_introduced(p);
 	for (i = 0; i < p->nr_drops; i++)
 		klpsv_call_post_patch(p->drops[i].owner, p->drops[i].state);
-	bitmap_zero(p->changing, p->nr_states);
 	klpsv_forget_drops(p);
-}
-
-static void klpsv_unregister(struct klpsv_patch *p)
-{
-	struct klp_callbacks *cb = &p->vmlinux->callbacks;
-
-	list_del_rcu(&p->node);
-	klpsv_refresh_ids();
-	cb->pre_patch = p->chained.pre_patch;
-	cb->post_patch = p->chained.post_patch;
-	cb->pre_unpatch = p->chained.pre_unpatch;
-	cb->post_unpatch = p->chained.post_unpatch;
-	if (p->phase == KLPSV_ORPHAN) {
-		pr_info("%s: orphan released: its block_disable states were adopted\n",
-			klpsv_name(p));
-		module_put(p->patch->mod);
-	}
-	/* No reader may still use its states, nor their shadow_dtor. */
-	synchronize_rcu();
-	klpsv_forget_drops(p);
-	bitmap_free(p->changing);
-	kfree(p);
 }
 
 /* Orphans whose kept states another patch now supports are let go. */
@@ -409,59 +429,36 @@ static void klpsv_release_orphans(void)
 				adopted = false;
 		}
 		if (adopted)
-			klpsv_unregister(p);
+			klpsv_patch_unregister(p);
 	}
 }
 
-static int klpsv_pre_patch(struct klp_object *obj)
+/*
+ * The patches an atomic replace @p took the place of: those the livepatch
+ * core disabled when @p's transition completed (klp_unpatch_replaced_patches()
+ * clears their enabled flag before the post_patch callbacks run). Not a
+ * patch enabled after @p (whose post_patch runs again when a disable of @p
+ * is reversed), nor one still waiting for klp_mutex in klp_enable_patch().
+ */
+static bool klpsv_replaced_by(struct klpsv_patch *q, struct klpsv_patch *p)
 {
-	struct klpsv_patch *p;
-	unsigned int i;
-	int err;
-
-	mutex_lock(&klpsv_state_mutex);
-	p = klpsv_patch_of_obj(obj);
-	if (!p) {
-		mutex_unlock(&klpsv_state_mutex);
-		pr_err("pre_patch of an unregistered patch\n");
-		return -EINVAL;
-	}
-	bitmap_zero(p->changing, p->nr_states);
-	err = p->patch->replace ? klpsv_collect_drops(p) : 0;
-	if (!err)
-		err = klpsv_introduce(p);
-	if (err) {
-		klpsv_forget_drops(p);
-		mutex_unlock(&klpsv_state_mutex);
-		return err;
-	}
-	for (i = 0; i < p->nr_drops; i++)
-		klpsv_call_pre_unpatch(p->drops[i].owner, p->drops[i].state);
-	p->phase = KLPSV_ENABLING;
-	klpsv_refresh_ids();
-	mutex_unlock(&klpsv_state_mutex);
-
-	if (!p->chained.pre_patch)
-		return 0;
-	err = p->chained.pre_patch(obj);
-	if (err) {
-		mutex_lock(&klpsv_state_mutex);
-		klpsv_unwind_enable(p);
-		mutex_unlock(&klpsv_state_mutex);
-	}
-	return err;
+	return q != p && q->phase == KLPSV_ENABLED && !q->patch->enabled;
 }
 
-static void klpsv_post_patch(struct klp_object *obj)
+/**
+ * klpsv_enable_finish() - the states' side of a patch's post_patch
+ * @p:		the patch whose transition to patched completed (also after a
+ *		reversed disable)
+ *
+ * Context: klpsv_state_mutex held, and the livepatch core's klp_mutex;
+ * process context.
+ */
+void klpsv_enable_finish(struct klpsv_patch *p)
 {
-	struct klpsv_patch *p, *q, *tmp;
+	struct klpsv_patch *q, *tmp;
 	unsigned int i;
 
-	mutex_lock(&klpsv_state_mutex);
-	p = klpsv_patch_of_obj(obj);
-	if (!p)
-		goto out;
-
+	lockdep_assert_held(&klpsv_state_mutex);
 	if (p->phase == KLPSV_ENABLING) {
 		for (i = 0; i < p->nr_drops; i++)
 			klpsv_state_remove(p->drops[i].owner, p->drops[i].state, true);
@@ -472,32 +469,30 @@ static void klpsv_post_patch(struct klp_object *obj)
 		if (test_bit(i, p->changing))
 			klpsv_call_post_patch(p, &p->states[i]);
 	bitmap_zero(p->changing, p->nr_states);
+	bitmap_zero(p->was_removed, p->nr_states);
 	p->phase = KLPSV_ENABLED;
 
 	if (p->patch->replace) {
 		list_for_each_entry_safe(q, tmp, &klpsv_patches, node)
-			if (q != p)
-				klpsv_unregister(q);
+			if (klpsv_replaced_by(q, p))
+				klpsv_patch_unregister(q);
 	}
 	klpsv_release_orphans();
 	klpsv_refresh_ids();
-out:
-	mutex_unlock(&klpsv_state_mutex);
-	if (p && p->chained.post_patch)
-		p->chained.post_patch(obj);
 }
 
-static void klpsv_pre_unpatch(struct klp_object *obj)
+/**
+ * klpsv_disable_begin() - the states' side of a patch's pre_unpatch
+ * @p:		the patch whose transition to unpatched starts
+ *
+ * Context: klpsv_state_mutex held; process context.
+ */
+void klpsv_disable_begin(struct klpsv_patch *p)
 {
 	struct klpsv_state *st;
-	struct klpsv_patch *p;
 	unsigned int i;
 
-	mutex_lock(&klpsv_state_mutex);
-	p = klpsv_patch_of_obj(obj);
-	if (!p)
-		goto out;
-
+	lockdep_assert_held(&klpsv_state_mutex);
 	bitmap_zero(p->changing, p->nr_states);
 	for (i = 0; i < p->nr_states; i++) {
 		st = &p->states[i];
@@ -512,10 +507,6 @@ static void klpsv_pre_unpatch(struct klp_object *obj)
 		klpsv_call_pre_unpatch(p, st);
 	}
 	p->phase = KLPSV_DISABLING;
-out:
-	mutex_unlock(&klpsv_state_mutex);
-	if (p && p->chained.pre_unpatch)
-		p->chained.pre_unpatch(obj);
 }
 
 static bool klpsv_keeps_blocked_state(struct klpsv_patch *p)
@@ -528,169 +519,199 @@ static bool klpsv_keeps_blocked_state(struct klpsv_patch *p)
 	return false;
 }
 
-static void klpsv_post_unpatch(struct klp_object *obj)
+/*
+ * A disabled patch keeps its block_disable states in force as an orphan,
+ * holding a reference on its module. The livepatch core holds one until
+ * after post_unpatch, so taking ours fails only for a module that is being
+ * unloaded by force: then the states cannot be kept, and go without calling
+ * into the module.
+ */
+static bool klpsv_keep_orphan(struct klpsv_patch *p)
 {
-	struct klpsv_patch *p;
 	unsigned int i;
 
-	mutex_lock(&klpsv_state_mutex);
-	p = klpsv_patch_of_obj(obj);
-	if (!p) {
-		mutex_unlock(&klpsv_state_mutex);
-		return;
-	}
-
-	if (p->phase == KLPSV_ENABLING) {
-		/* A reversed or cancelled enable. */
-		klpsv_unwind_enable(p);
-	} else {
-		for (i = 0; i < p->nr_states; i++)
-			if (test_bit(i, p->changing))
-				klpsv_state_remove(p, &p->states[i], true);
-		bitmap_zero(p->changing, p->nr_states);
-	}
-
-	if (p->phase == KLPSV_DISABLING && klpsv_keeps_blocked_state(p) &&
-	    try_module_get(p->patch->mod)) {
+	if (try_module_get(p->patch->mod)) {
 		p->phase = KLPSV_ORPHAN;
 		pr_warn("%s: kept as an orphan for its block_disable states\n",
 			klpsv_name(p));
 		klpsv_refresh_ids();
-		mutex_unlock(&klpsv_state_mutex);
-		if (p->chained.post_unpatch)
-			p->chained.post_unpatch(obj);
-		return;
+		return true;
 	}
-
-	/* The livepatch core frees the patch next: forget it first. */
-	obj->callbacks.post_unpatch = p->chained.post_unpatch;
-	klpsv_unregister(p);
-	mutex_unlock(&klpsv_state_mutex);
-	if (obj->callbacks.post_unpatch)
-		obj->callbacks.post_unpatch(obj);
-}
-
-static struct klp_object *klpsv_vmlinux_object(struct klp_patch *patch)
-{
-	struct klp_object *obj;
-
-	for (obj = patch->objs; obj->funcs || obj->name; obj++)
-		if (!obj->name)
-			return obj;
-	return NULL;
-}
-
-static int klpsv_check_states(struct klp_patch *patch, struct klpsv_state *states,
-			      unsigned int *count)
-{
-	unsigned int i, j;
-
-	for (i = 0; states && states[i].id; i++)
-		for (j = 0; j < i; j++)
-			if (states[j].id == states[i].id) {
-				pr_err("%s: state %lu is declared twice\n",
-				       patch->mod->name, states[i].id);
-				return -EINVAL;
-			}
-	*count = i;
-	return 0;
+	pr_err("%s: cannot be kept as an orphan for its block_disable states: its module is going\n",
+	       klpsv_name(p));
+	for (i = 0; i < p->nr_states; i++)
+		if (p->states[i].block_disable && !klpsv_owner(p->states[i].id, p))
+			klpsv_state_drop(p, &p->states[i]);
+	return false;
 }
 
 /**
- * klpsv_enable_patch() - register a livepatch's states and enable it
- * @patch:	the livepatch, as for klp_enable_patch()
- * @states:	its states, an array ended by an entry whose id is 0; may be NULL
+ * klpsv_disable_finish() - the states' side of a patch's post_unpatch
+ * @p:		the patch whose transition to unpatched completed: a disable,
+ *		or a reversed or cancelled enable
  *
- * Call from the livepatch module's init instead of klp_enable_patch(). The
- * patch needs a vmlinux object (its callbacks are taken over; the author's
- * own still run, after klpsv's). Each state id is non-zero and unique within
- * the patch.
+ * Context: klpsv_state_mutex held; process context.
+ * Return: true when @p stays registered as an orphan, false when the caller
+ * unregisters it (the livepatch core frees the patch next).
+ */
+bool klpsv_disable_finish(struct klpsv_patch *p)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&klpsv_state_mutex);
+	if (p->phase == KLPSV_ENABLING) {
+		/* A reversed or cancelled enable. */
+		klpsv_enable_cancel(p);
+		return false;
+	}
+	for (i = 0; i < p->nr_states; i++)
+		if (test_bit(i, p->changing))
+			klpsv_state_remove(p, &p->states[i], true);
+	bitmap_zero(p->changing, p->nr_states);
+
+	if (p->phase == KLPSV_DISABLING && klpsv_keeps_blocked_state(p))
+		return klpsv_keep_orphan(p);
+	return false;
+}
+
+/**
+ * klpsv_patch_going() - a registered patch's module goes away untold
+ * @p:		the patch: no transition told klpsv it ended (a replace by a
+ *		patch not registered with klpsv)
+ *
+ * The module's exit() has run: nothing of it may be called any more. The
+ * patch is unregistered first, so that no free with a NULL destructor finds
+ * its shadow_dtor, then its states that nobody else supports are removed
+ * without callbacks, their shadows freed without a destructor. @p is freed.
+ *
+ * Context: klpsv_state_mutex held; process context.
+ */
+void klpsv_patch_going(struct klpsv_patch *p)
+{
+	struct klpsv_state *st;
+	unsigned int i;
+
+	lockdep_assert_held(&klpsv_state_mutex);
+	pr_warn("%s: module going while registered: its states are dropped without callbacks\n",
+		klpsv_name(p));
+	bitmap_zero(p->changing, p->nr_states);
+	for (i = 0; i < p->nr_states; i++) {
+		st = &p->states[i];
+		if (!klpsv_owner(st->id, p) &&
+		    test_bit(KLPSV_ID_IN_FORCE, &klpsv_state_id(st->id)->state))
+			__set_bit(i, p->changing);
+	}
+	list_del_rcu(&p->node);
+	klpsv_refresh_ids();
+	synchronize_rcu();
+	for (i = 0; i < p->nr_states; i++)
+		if (test_bit(i, p->changing))
+			klpsv_state_drop(p, &p->states[i]);
+	klpsv_patch_free(p);
+}
+
+/**
+ * klpsv_patch_new() - a patch, not registered yet
+ * @patch:	the livepatch
+ * @states:	its states, checked
+ * @nr_states:	how many
+ * @vmlinux:	its vmlinux object
+ *
+ * Creates the ids of @states, so that they exist for as long as the patch
+ * is registered.
  *
  * Context: process context; may sleep.
- * Return: 0, or the error of the validation (-EINVAL), of a pre_patch
- * callback, of a refused replace (-EBUSY), or of klp_enable_patch(). On error
- * nothing of the patch stays registered.
+ * Return: the patch, or NULL when there is no memory.
  */
-int klpsv_enable_patch(struct klp_patch *patch, struct klpsv_state *states)
+struct klpsv_patch *klpsv_patch_new(struct klp_patch *patch, struct klpsv_state *states,
+				    unsigned int nr_states, struct klp_object *vmlinux)
 {
-	struct klp_object *vmlinux;
 	struct klpsv_patch *p;
-	unsigned int i, count;
-	int err;
-
-	if (!patch || !patch->mod || !patch->objs) {
-		pr_err("%s: a patch with a module and objects is required\n", __func__);
-		return -EINVAL;
-	}
-	vmlinux = klpsv_vmlinux_object(patch);
-	if (!vmlinux) {
-		pr_err("%s: %s: the patch has no vmlinux object\n",
-		       patch->mod->name, __func__);
-		return -EINVAL;
-	}
-	err = klpsv_check_states(patch, states, &count);
-	if (err)
-		return err;
+	unsigned int i;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
-		return -ENOMEM;
-	p->changing = bitmap_zalloc(count ?: 1, GFP_KERNEL);
-	if (!p->changing) {
-		err = -ENOMEM;
+		return NULL;
+	p->changing = bitmap_zalloc(nr_states ?: 1, GFP_KERNEL);
+	p->was_removed = bitmap_zalloc(nr_states ?: 1, GFP_KERNEL);
+	if (!p->changing || !p->was_removed)
 		goto err_free;
-	}
-	for (i = 0; i < count; i++) {
-		if (!klpsv_id_find_or_create(states[i].id, GFP_KERNEL)) {
-			err = -ENOMEM;
+	for (i = 0; i < nr_states; i++)
+		if (!klpsv_id_find_or_create(states[i].id, GFP_KERNEL))
 			goto err_free;
-		}
-	}
 	p->patch = patch;
 	p->states = states;
-	p->nr_states = count;
+	p->nr_states = nr_states;
 	p->vmlinux = vmlinux;
-	p->chained = vmlinux->callbacks;
-
-	mutex_lock(&klpsv_state_mutex);
-	rcu_read_lock();
-	if (klpsv_patch_find_rcu(patch)) {
-		rcu_read_unlock();
-		mutex_unlock(&klpsv_state_mutex);
-		pr_err("%s: %s: already registered\n", patch->mod->name, __func__);
-		err = -EEXIST;
-		goto err_free;
-	}
-	rcu_read_unlock();
-	vmlinux->callbacks.pre_patch = klpsv_pre_patch;
-	vmlinux->callbacks.post_patch = klpsv_post_patch;
-	vmlinux->callbacks.pre_unpatch = klpsv_pre_unpatch;
-	vmlinux->callbacks.post_unpatch = klpsv_post_unpatch;
 	p->phase = KLPSV_REGISTERED;
-	list_add_tail_rcu(&p->node, &klpsv_patches);
-	klpsv_refresh_ids();
-	mutex_unlock(&klpsv_state_mutex);
-
-	err = klp_enable_patch(patch);
-	if (err) {
-		mutex_lock(&klpsv_state_mutex);
-		/* Still there when the core failed before calling back. */
-		list_for_each_entry(p, &klpsv_patches, node) {
-			if (p->patch == patch) {
-				klpsv_unregister(p);
-				break;
-			}
-		}
-		mutex_unlock(&klpsv_state_mutex);
-	}
-	return err;
+	return p;
 
 err_free:
-	bitmap_free(p->changing);
-	kfree(p);
-	return err;
+	klpsv_patch_free(p);
+	return NULL;
 }
-EXPORT_SYMBOL_GPL(klpsv_enable_patch);
+
+/**
+ * klpsv_patch_find() - the registration of a livepatch
+ * @patch:	the livepatch
+ *
+ * Context: klpsv_state_mutex or rcu_read_lock() held.
+ * Return: its registration, or NULL.
+ */
+struct klpsv_patch *klpsv_patch_find(struct klp_patch *patch)
+{
+	return klpsv_patch_find_rcu(patch);
+}
+
+/**
+ * klpsv_patch_add() - register a patch: newest last
+ * @p:		from klpsv_patch_new(), its callbacks taken over
+ *
+ * Context: klpsv_state_mutex held.
+ */
+void klpsv_patch_add(struct klpsv_patch *p)
+{
+	lockdep_assert_held(&klpsv_state_mutex);
+	list_add_tail_rcu(&p->node, &klpsv_patches);
+	klpsv_refresh_ids();
+}
+
+/**
+ * klpsv_patch_free() - free a patch that is not, or no longer, registered
+ * @p:		the patch
+ */
+void klpsv_patch_free(struct klpsv_patch *p)
+{
+	klpsv_forget_drops(p);
+	bitmap_free(p->changing);
+	bitmap_free(p->was_removed);
+	kfree(p);
+}
+
+/**
+ * klpsv_patch_unregister() - forget a registered patch
+ * @p:		the patch; freed
+ *
+ * Gives the patch's vmlinux object its own callbacks back, and an orphan's
+ * module its reference.
+ *
+ * Context: klpsv_state_mutex held; process context (waits for a grace
+ * period, so that no reader still uses its states nor their shadow_dtor).
+ */
+void klpsv_patch_unregister(struct klpsv_patch *p)
+{
+	lockdep_assert_held(&klpsv_state_mutex);
+	list_del_rcu(&p->node);
+	klpsv_refresh_ids();
+	klpsv_takeover_undo(p);
+	if (p->phase == KLPSV_ORPHAN) {
+		pr_info("%s: orphan released: its block_disable states were adopted\n",
+			klpsv_name(p));
+		module_put(p->patch->mod);
+	}
+	synchronize_rcu();
+	klpsv_patch_free(p);
+}
 
 /**
  * klpsv_get_state() - a patch's own description of a state
@@ -721,7 +742,8 @@ EXPORT_SYMBOL_GPL(klpsv_get_state);
  *
  * True from the return of the state's post_patch, at the end of the
  * transition that introduced it, to the start of the transition that removes
- * it (before its pre_unpatch). New code checks it before it creates v2 data.
+ * it (before its pre_unpatch). New code checks it before it creates v2 data:
+ * a caller that sees true also sees everything post_patch wrote.
  * Lock-free; any context.
  *
  * Return: whether state @id is enabled.
@@ -730,151 +752,7 @@ bool klpsv_state_enabled(unsigned long id)
 {
 	struct klpsv_id *sid = klpsv_id_find(id);
 
-	return sid && test_bit(KLPSV_ID_ENABLED, &sid->state);
+	/* Pairs with klpsv_id_publish_enabled(). */
+	return sid && test_bit_acquire(KLPSV_ID_ENABLED, &sid->state);
 }
 EXPORT_SYMBOL_GPL(klpsv_state_enabled);
-
-/*
- * A registered patch whose module goes away without a transition that told
- * klpsv (a replace by a patch not registered with klpsv): its states that
- * nobody else supports are removed without callbacks, their shadows freed.
- */
-static int klpsv_module_going(struct notifier_block *nb, unsigned long action,
-			      void *data)
-{
-	struct klpsv_patch *p, *tmp;
-	struct klpsv_state *st;
-	struct module *mod = data;
-	struct klpsv_id *sid;
-	unsigned int i;
-
-	if (action != MODULE_STATE_GOING)
-		return NOTIFY_DONE;
-
-	mutex_lock(&klpsv_state_mutex);
-	list_for_each_entry_safe(p, tmp, &klpsv_patches, node) {
-		if (p->patch->mod != mod)
-			continue;
-		pr_warn("%s: module going while registered: its states are dropped without callbacks\n",
-			mod->name);
-		for (i = 0; i < p->nr_states; i++) {
-			st = &p->states[i];
-			sid = klpsv_state_id(st->id);
-			if (klpsv_owner(st->id, p) ||
-			    !test_bit(KLPSV_ID_IN_FORCE, &sid->state))
-				continue;
-			clear_bit(KLPSV_ID_ENABLED, &sid->state);
-			if (st->is_shadow)
-				klpsv_id_free_all(sid, st->callbacks.shadow_dtor, NULL);
-			clear_bit(KLPSV_ID_IN_FORCE, &sid->state);
-			set_bit(KLPSV_ID_RETIRED, &sid->state);
-		}
-		klpsv_unregister(p);
-	}
-	mutex_unlock(&klpsv_state_mutex);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block klpsv_module_nb = {
-	.notifier_call = klpsv_module_going,
-	.priority = INT_MIN,	/* after the livepatch core's own */
-};
-
-/**
- * klpsv_state_init() - watch for livepatch modules that go away
- *
- * Return: 0, or the error of register_module_notifier().
- */
-int klpsv_state_init(void)
-{
-	return register_module_notifier(&klpsv_module_nb);
-}
-
-/**
- * klpsv_state_exit() - stop watching; no patch is registered any more
- *
- * A registered patch holds a reference on klpsv through its symbols, so the
- * registry is empty when the module is unloaded.
- */
-void klpsv_state_exit(void)
-{
-	unregister_module_notifier(&klpsv_module_nb);
-}
-
-static void klpsv_flags_show(struct seq_file *m, const struct klpsv_state *st)
-{
-	if (st->is_shadow && st->block_disable)
-		seq_puts(m, "shadow+block");
-	else if (st->is_shadow)
-		seq_puts(m, "shadow");
-	else if (st->block_disable)
-		seq_puts(m, "block");
-	else
-		seq_puts(m, "-");
-}
-
-/**
- * klpsv_states_show() - the debugfs states file
- * @m:		the file
- */
-void klpsv_states_show(struct seq_file *m)
-{
-	struct klpsv_id_totals t;
-	struct klpsv_patch *p, *owner;
-	unsigned long index;
-	struct klpsv_id *sid;
-	bool first;
-
-	mutex_lock(&klpsv_state_mutex);
-	seq_puts(m, "id state flags enabled shadows patches\n");
-	klpsv_for_each_id(index, sid) {
-		unsigned long bits = READ_ONCE(sid->state);
-
-		if (!(bits & (BIT(KLPSV_ID_DECLARED) | BIT(KLPSV_ID_IN_FORCE) |
-			      BIT(KLPSV_ID_RETIRED))))
-			continue;
-		owner = klpsv_owner(index, NULL);
-		klpsv_id_totals(sid, &t);
-		seq_printf(m, "%lu %s ", index,
-			   bits & BIT(KLPSV_ID_IN_FORCE) ? "in-force" :
-			   bits & BIT(KLPSV_ID_RETIRED) ? "removed" : "declared");
-		if (owner)
-			klpsv_flags_show(m, klpsv_supported_by(owner, index));
-		else
-			seq_puts(m, "-");
-		seq_printf(m, " %s %lu ", bits & BIT(KLPSV_ID_ENABLED) ? "yes" : "no",
-			   t.live);
-		first = true;
-		list_for_each_entry(p, &klpsv_patches, node) {
-			if (!klpsv_supported_by(p, index))
-				continue;
-			seq_printf(m, "%s%s", first ? "" : ",", klpsv_name(p));
-			first = false;
-		}
-		seq_puts(m, first ? "-\n" : "\n");
-	}
-	mutex_unlock(&klpsv_state_mutex);
-}
-
-/**
- * klpsv_patches_show() - the debugfs patches file
- * @m:		the file
- */
-void klpsv_patches_show(struct seq_file *m)
-{
-	struct klpsv_patch *p;
-	unsigned int i;
-
-	mutex_lock(&klpsv_state_mutex);
-	seq_puts(m, "patch phase replace states\n");
-	list_for_each_entry(p, &klpsv_patches, node) {
-		seq_printf(m, "%s %s %s ", klpsv_name(p), klpsv_phase_names[p->phase],
-			   p->patch->replace ? "yes" : "no");
-		for (i = 0; i < p->nr_states; i++) {
-			seq_printf(m, "%s%lu:", i ? "," : "", p->states[i].id);
-			klpsv_flags_show(m, &p->states[i]);
-		}
-		seq_puts(m, p->nr_states ? "\n" : "-\n");
-	}
-	mutex_unlock(&klpsv_state_mutex);
-}
