@@ -206,12 +206,96 @@ extension InVM {
                 try patches.unload(1)
                 let lines = try callbacks.next()
                 #expect(calls(lines).isEmpty, "no callback into a module that is going")
-                #expect(destructorCalls(lines) == 1, "its shadows are freed through shadow_dtor")
+                #expect(destructorCalls(lines) == 0, "no shadow_dtor either: the module's exit() has run")
                 #expect(!(try patchesFile().contains("klpsv_vp1")))
                 #expect(try stateRow(1)?["state"] == "removed")
                 #expect(try session.stats()[id: 1].live == 0)
             }
             #expect(report.log.lines(matching: "module going while registered").count == 1)
+            #expect(report.log.lines(
+                matching: "klpsv_vp1: state 1: removed without callbacks, 1 shadows freed without their destructor"
+            ).count == 1)
+        }
+
+        @Test("a reversed disable of a replace keeps the patch enabled after it", .inKlpsvVM)
+        func reversedDisableOfReplace() throws {
+            try Fixture.runWithPatches { session, patches in
+                let callbacks = CallbackLog(session.cursor)
+                try patches.load(1, states: "1", replace: true, hold: true)
+                try patches.load(2, states: "2s")
+                try session.hooks.hold()
+                _ = try callbacks.next()
+
+                try patches.setEnabled(1, false, wait: false)
+                #expect(try patches.inTransition(1), "the holding task sleeps in the new function")
+                try patches.setEnabled(1, true, wait: false)
+                try session.hooks.release()
+                try patches.waitForTransition(1)
+                #expect(calls(try callbacks.next()) == [call(1, 1, "pre_unpatch"), call(1, 1, "post_patch")])
+                #expect(try patchesFile().contains("klpsv_vp2 enabled"), "the livepatch core still has it enabled")
+                #expect(try stateRow(2)?["patches"] == "klpsv_vp2")
+
+                try patches.setEnabled(2, false)
+                let log = try callbacks.next()
+                #expect(calls(log) == [call(2, 2, "pre_unpatch"), call(2, 2, "post_unpatch")])
+                #expect(destructorCalls(log) == 1, "state 2's shadow goes through its shadow_dtor")
+                #expect(try stateRow(2)?["state"] == "removed")
+                #expect(try session.stats()[id: 2].live == 0)
+            }
+        }
+
+        @Test("a patch that waits for klp_mutex while a replace completes stays klpsv's", .inKlpsvVM)
+        func enableWaitingForReplace() throws {
+            try Fixture.runWithPatches { session, patches in
+                #expect(try patches.load(2, states: "2s", extra: ["deferred=1"]) == nil)
+                // insmod of patch 1 sleeps under klp_mutex at the end of its
+                // transition, before klpsv's post_patch runs; meanwhile
+                // patch 2 calls klpsv_enable_patch(), registers with klpsv
+                // and waits for klp_mutex.
+                let replace = try BackgroundInsmod(
+                    Integration.modulePath(VirtualPatches.name(1)),
+                    parameters: ["states=1", "replace=1", "slow_post=4000"])
+                defer { replace.wait() }
+                try waitForLogLine("klpsv_vp1: slow post_patch: sleeping", cursor: session.cursor)
+                try "1".write(toFile: "/sys/module/klpsv_vp2/parameters/enable", atomically: false, encoding: .utf8)
+                #expect(replace.wait() == 0)
+                try patches.waitForTransition(2)
+
+                let rows = try session.debugfs.patches().rows
+                #expect(rows.map(\.name) == ["klpsv_vp1", "klpsv_vp2"])
+                #expect(rows.allSatisfy { $0.phase == .enabled })
+                #expect(try stateRow(2)?["state"] == "in-force", "introduced by patch 2's own pre_patch")
+                #expect(try stateRow(2)?["shadows"] == "1")
+                try patches.setEnabled(2, false)
+                #expect(try stateRow(2)?["state"] == "removed", "and removed by its disable")
+            }
+        }
+
+        @Test("an undone introduction puts back the removed mark: failed pre_patch, reversed enable", .inKlpsvVM)
+        func undoneIntroductionStaysRemoved() throws {
+            let report = try Fixture.runWithPatches { session, patches in
+                try patches.load(1, states: "1s,2s")
+                try patches.setEnabled(1, false)
+                try patches.unload(1)
+                #expect(try stateRow(1)?["state"] == "removed")
+                #expect(try stateRow(2)?["state"] == "removed")
+
+                #expect(try patches.load(2, states: "1,3f") != nil, "state 3's pre_patch fails")
+                #expect(try stateRow(1)?["state"] == "removed")
+                #expect(!(try session.hooks.alloc(.null, id: 1, size: 8).found),
+                        "refused after a failed pre_patch as before it")
+
+                try session.hooks.hold()
+                #expect(try patches.load(3, states: "2", hold: true, wait: false) == nil)
+                #expect(try patches.inTransition(3))
+                try patches.setEnabled(3, false, wait: false)
+                try session.hooks.release()
+                try patches.waitForTransition(3)
+                #expect(try stateRow(2)?["state"] == "removed")
+                #expect(!(try session.hooks.alloc(.null, id: 2, size: 8).found),
+                        "refused after a reversed enable as before it")
+            }
+            #expect(report.log.lines(matching: "its state has been removed").count == 2)
         }
 
         @Test("a reversed enable runs post_unpatch, and no pre_unpatch, for what it introduced", .inKlpsvVM)

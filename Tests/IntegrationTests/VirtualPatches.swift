@@ -17,8 +17,8 @@ struct VirtualPatches {
     /// `plain` patch enables itself with klp_enable_patch(), bypassing klpsv.
     @discardableResult
     func load(_ number: Int, states: String, replace: Bool = false, plain: Bool = false,
-              hold: Bool = false, wait: Bool = true) throws -> ModuleError? {
-        var parameters = ["states=\(states)"]
+              hold: Bool = false, extra: [String] = [], wait: Bool = true) throws -> ModuleError? {
+        var parameters = ["states=\(states)"] + extra
         if replace { parameters.append("replace=1") }
         if plain { parameters.append("plain=1") }
         if hold { parameters.append("hold=1") }

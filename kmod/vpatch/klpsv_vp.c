@@ -9,10 +9,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <klpsv.h>
@@ -32,7 +34,14 @@
  * "plain", the patch bypasses klpsv, as a livepatch built without it would.
  * With "hold", it also redirects klpsv_test_hold_sleep(): while klpsv_test's
  * "hold" task sleeps in the old or the new function, the transition cannot
- * finish, so the tests can reverse it.
+ * finish, so the tests can reverse it. With "slow_post" set to N, the end of
+ * its transitions to patched holds the livepatch core's klp_mutex N ms
+ * longer, before klpsv's post_patch runs: the post_patch callback of its
+ * klpsv_test object, which comes before vmlinux, sleeps (and logs that it
+ * does), so that a test can start another enable meanwhile. With
+ * "deferred", init enables nothing: writing 1 to the "enable" parameter does
+ * (once), so that a test can call klpsv_enable_patch() while another patch
+ * holds klp_mutex, which loading a module would wait for first.
  */
 
 #define KLPSV_VP_MAX_STATES	8
@@ -56,6 +65,18 @@ static bool hold;
 module_param(hold, bool, 0400);
 MODULE_PARM_DESC(hold,
 		 "Also redirect klpsv_test_hold_sleep(), so that a task klpsv_test holds there holds the transition open (default: 0)");
+
+#define KLPSV_VP_SLOW_POST_MAX	10000
+
+static unsigned int slow_post;
+module_param(slow_post, uint, 0400);
+MODULE_PARM_DESC(slow_post,
+		 "Sleep this many ms under klp_mutex before klpsv's post_patch (0..10000) (default: 0)");
+
+static bool deferred;
+module_param(deferred, bool, 0400);
+MODULE_PARM_DESC(deferred,
+		 "Enable when 1 is written to the enable parameter, not at init (default: 0)");
 
 static struct klpsv_state klpsv_vp_states[KLPSV_VP_MAX_STATES + 1];
 static unsigned long klpsv_vp_failing;	/* bitmap over klpsv_vp_states */
@@ -159,6 +180,13 @@ static struct klp_func klpsv_vp_funcs[] = {
 	{ }
 };
 
+/* The post_patch of the klpsv_test object, with slow_post set. */
+static void klpsv_vp_slow_post_patch(struct klp_object *obj)
+{
+	pr_info("slow post_patch: sleeping %u ms\n", slow_post);
+	msleep(slow_post);
+}
+
 static struct klp_func klpsv_vp_hold_funcs[] = {
 	{
 		.old_name = "klpsv_test_hold_sleep",
@@ -177,10 +205,23 @@ static struct klp_object klpsv_vp_objs[] = {
 	}, { }
 };
 
+/* With slow_post: the klpsv_test object first, its callback run first. */
+static struct klp_object klpsv_vp_slow_objs[] = {
+	{
+		.name = "klpsv_test",
+		.funcs = klpsv_vp_hold_funcs,
+		.callbacks.post_patch = klpsv_vp_slow_post_patch,
+	}, {
+		.funcs = klpsv_vp_funcs,
+	}, { }
+};
+
 static struct klp_patch klpsv_vp_patch = {
 	.mod = THIS_MODULE,
 	.objs = klpsv_vp_objs,
 };
+
+static int klpsv_vp_enable(void);
 
 static int __init klpsv_vp_init(void)
 {
@@ -189,13 +230,54 @@ static int __init klpsv_vp_init(void)
 	err = klpsv_vp_parse();
 	if (err)
 		return err;
+	if (slow_post > KLPSV_VP_SLOW_POST_MAX) {
+		pr_err("slow_post is at most %u ms\n", KLPSV_VP_SLOW_POST_MAX);
+		return -EINVAL;
+	}
 	klpsv_vp_patch.replace = replace;
-	if (!hold)
+	if (!hold) {
 		memset(&klpsv_vp_objs[1], 0, sizeof(klpsv_vp_objs[1]));
+		klpsv_vp_slow_objs[0].funcs = klpsv_vp_funcs;
+	}
+	if (slow_post)
+		klpsv_vp_patch.objs = klpsv_vp_slow_objs;
+	return deferred ? 0 : klpsv_vp_enable();
+}
+
+static int klpsv_vp_enable(void)
+{
 	if (plain)
 		return klp_enable_patch(&klpsv_vp_patch);
 	return klpsv_enable_patch(&klpsv_vp_patch, klpsv_vp_states);
 }
+
+/* Serialises writes of the enable parameter; set once one succeeded. */
+static DEFINE_MUTEX(klpsv_vp_enable_mutex);
+static bool klpsv_vp_enabled;
+
+static int klpsv_vp_enable_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	if (!on || !deferred)
+		return -EINVAL;
+	mutex_lock(&klpsv_vp_enable_mutex);
+	err = klpsv_vp_enabled ? -EBUSY : klpsv_vp_enable();
+	if (!err)
+		klpsv_vp_enabled = true;
+	mutex_unlock(&klpsv_vp_enable_mutex);
+	return err;
+}
+
+static const struct kernel_param_ops klpsv_vp_enable_ops = {
+	.set = klpsv_vp_enable_set,
+};
+module_param_cb(enable, &klpsv_vp_enable_ops, NULL, 0200);
+MODULE_PARM_DESC(enable, "With deferred=1, write 1 to enable the patch, once");
 
 static void __exit klpsv_vp_exit(void)
 {
