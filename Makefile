@@ -3,6 +3,8 @@
 #   make demo    boot the test VM and walk through the shadow-variable use cases
 #   make test    host tests, module build (zero warnings), the VM suite
 #   make bench   klpsv against the kernel's klp_shadow_*, in the VM
+#   make test-debug [FLAVOUR=kasan|kcsan]
+#                the VM suite on a debug kernel built from Debian's source
 #
 # Both run `make setup` first; it is fast when everything is installed.
 
@@ -14,8 +16,9 @@ KVER      ?= $(shell scripts/kernel 2>/dev/null)
 KDIR      ?= $(shell scripts/kernel --kdir 2>/dev/null)
 SWIFT     ?= swift
 BUILD_LOG := .build-logs
+FLAVOUR   ?= kasan
 
-.PHONY: all setup modules sparse swift test test-host test-vm demo bench clean help
+.PHONY: all setup modules sparse swift test test-host test-vm demo bench debug-kernel test-debug clean help
 
 all: modules swift
 
@@ -26,6 +29,10 @@ help:
 	@echo "make test       host tests, module build, the VM suite"
 	@echo "make demo       boot the test VM and run the shadow-variable walkthrough"
 	@echo "make bench      boot the test VM, benchmark klpsv against the kernel (bench/)"
+	@echo "make debug-kernel [FLAVOUR=kasan|kcsan]"
+	@echo "                build a kernel with KASAN or KCSAN, lockdep, kmemleak, ... (cached)"
+	@echo "make test-debug [FLAVOUR=kasan|kcsan]"
+	@echo "                the VM suite on that kernel, failing on any checker's report"
 	@echo "make clean      remove build outputs"
 
 setup:
@@ -35,6 +42,7 @@ setup:
 modules: setup
 	@test -n "$(KDIR)" || { echo "make: no kernel headers found (run scripts/kernel)" >&2; exit 1; }
 	@mkdir -p $(BUILD_LOG)
+	@scripts/upstream-tests
 	@echo "modules: building kmod/ for $(KVER)"
 	@if ! $(MAKE) --no-print-directory -C kmod KDIR=$(KDIR) > $(BUILD_LOG)/kmod.log 2>&1; then \
 		cat $(BUILD_LOG)/kmod.log >&2; echo "modules: build failed" >&2; exit 1; fi
@@ -81,6 +89,16 @@ bench: modules swift
 		if [ -f .vm/out/$$f ]; then cp .vm/out/$$f bench/$$f; fi; done; \
 	echo "bench: bench/results.json, bench/scaling.png, bench/bench.txt"; exit $$status
 
+# A kernel with the kernel's own checkers, from linux-source-6.1, cached
+# outside the checkout (scripts/debug-kernel), and the suite on it.
+debug-kernel:
+	@scripts/setup --debug-kernel
+	@scripts/debug-kernel --flavour $(FLAVOUR)
+
+test-debug: swift
+	@scripts/setup --debug-kernel
+	@scripts/test-debug --flavour $(FLAVOUR)
+
 clean:
 	@test -z "$(KDIR)" || $(MAKE) --no-print-directory -C kmod KDIR=$(KDIR) clean >/dev/null
-	@rm -rf .build $(BUILD_LOG) .vm
+	@rm -rf .build $(BUILD_LOG) .vm .build-debug-*

@@ -15,6 +15,12 @@
 # Swift Testing report and exits with the bundle's status: 0 only when
 # every test passed. Writes nothing into the (read-only) repository: the
 # bundle runs from a scratch directory.
+#
+# On a debug kernel (make test-debug), KLPSV_CHECKERS names its flavour
+# (kasan or kcsan): the run then fails unless kmemleak and lock debugging
+# are on and the kernel reported nothing at boot, and, after the tests,
+# unless lock debugging is still on and a last kmemleak scan finds nothing
+# of klpsv's (the tests scan after each unload too; see Kmemleak.swift).
 
 set -u
 
@@ -36,6 +42,58 @@ if ! grep -q '^[^ ]* /sys/kernel/debug debugfs ' /proc/mounts; then
 	mount -t debugfs none /sys/kernel/debug || die "cannot mount debugfs"
 fi
 
+readonly KMEMLEAK=/sys/kernel/debug/kmemleak
+# kmemleak reports only objects older than this many seconds.
+readonly KMEMLEAK_MIN_AGE=6
+# The kernel's own alarms, and checkers turning themselves off.
+readonly ALARMS='WARNING:|BUG:|Oops|general protection|Call Trace:|Disabling lock debugging|suspicious RCU usage|ODEBUG:|list_(add|del) corruption'
+
+debug_locks_on() {
+	grep -Eq '^ *debug_locks: *1$' /proc/lockdep_stats 2>/dev/null
+}
+
+# Prints the kernel's alarms so far; KCSAN's reports of code not klpsv's are
+# listed apart and do not count.
+alarms() {
+	dmesg | grep -E "$ALARMS" | while IFS= read -r line; do
+		case $line in
+		*"BUG: KCSAN:"*klpsv*) echo "$line" ;;
+		*"BUG: KCSAN:"*) echo "guest-integration: KCSAN, not in klpsv (not counted): $line" >&2 ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+checkers_before() {
+	local boot
+
+	[ -e "$KMEMLEAK" ] || die "no $KMEMLEAK: kmemleak is off, so the run would prove nothing"
+	debug_locks_on || die "lock debugging is off (/proc/lockdep_stats), so the run would prove nothing"
+	boot=$(alarms)
+	if [ -n "$boot" ]; then
+		echo "$boot" >&2
+		die "the debug kernel reported the above before any test"
+	fi
+	echo clear >"$KMEMLEAK" || die "cannot clear $KMEMLEAK"
+	echo "guest-integration: checkers on ($KLPSV_CHECKERS, lockdep, kmemleak), boot log clean" >&2
+}
+
+checkers_after() {
+	local leaks
+
+	debug_locks_on || die "lock debugging turned itself off during the run (see the kernel log)"
+	sleep "$KMEMLEAK_MIN_AGE"
+	echo scan >"$KMEMLEAK" || die "cannot scan with $KMEMLEAK"
+	leaks=$(grep -c '\[klpsv' "$KMEMLEAK" || true)
+	if [ "$leaks" -ne 0 ]; then
+		cat "$KMEMLEAK" >&2
+		die "kmemleak: $leaks backtrace lines of klpsv modules in unreferenced objects"
+	fi
+	echo "guest-integration: checkers still on, last kmemleak scan clean" >&2
+}
+
+[ -z "${KLPSV_CHECKERS:-}" ] || checkers_before
+
 scratch=$(mktemp -d) || die "no writable temporary directory"
 trap 'rm -rf "$scratch"' EXIT
 cd "$scratch" || die "cannot enter $scratch"
@@ -43,3 +101,6 @@ cd "$scratch" || die "cannot enter $scratch"
 export KLPSV_IN_VM=1 KLPSV_KMOD_DIR
 unset KLPSV_DEBUGFS
 "$bundle" --testing-library swift-testing --filter IntegrationTests
+status=$?
+[ -z "${KLPSV_CHECKERS:-}" ] || checkers_after
+exit "$status"

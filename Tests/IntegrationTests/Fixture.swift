@@ -1,3 +1,4 @@
+import Foundation
 import ShadowKit
 import SystemPackage
 import Testing
@@ -75,6 +76,7 @@ enum Fixture {
                 "klpsv's debugfs directory outlives the module")
         let log = try cursor.read()
         expectClean(log)
+        try expectNoLeaks()
         return SessionReport(log: log, finalStats: finalStats)
     }
 
@@ -96,6 +98,7 @@ enum Fixture {
         }
         #expect(!loader.isLoaded(KlpsvModule.store))
         expectClean(try cursor.read())
+        try expectNoLeaks()
         return refusal
     }
 
@@ -103,12 +106,31 @@ enum Fixture {
     /// table that could not be rebuilt works on, ever more crowded.
     static let forbidden = ForbiddenPattern.standard + [ForbiddenPattern("cannot rebuild the table")]
 
-    /// Records an issue for every forbidden line in `log`, and for lost records.
+    /// Records an issue for every forbidden line in `log`, and for lost
+    /// records. On the KCSAN debug kernel, a data race reported in code
+    /// that is not klpsv's is listed on standard error and not counted.
     static func expectClean(_ log: KernelLog) {
         for violation in log.violations(of: forbidden) {
+            if isForeignKCSANReport(violation.record.message) {
+                FileHandle.standardError.write(Data("KCSAN, not in klpsv (not counted): \(violation.record.message)\n".utf8))
+                continue
+            }
             Issue.record("forbidden kernel log line: \(violation)")
         }
         #expect(log.lostRecords == 0, "kernel log records lost: the log cannot be checked")
+    }
+
+    private static func isForeignKCSANReport(_ message: String) -> Bool {
+        message.contains("BUG: KCSAN:") && !message.contains("klpsv")
+    }
+
+    /// On a debug kernel, records an issue for every object of a klpsv
+    /// module that kmemleak finds unreferenced, once the modules are gone.
+    static func expectNoLeaks() throws {
+        guard Kmemleak.isChecked else { return }
+        for report in try Kmemleak.scanForLeaksOfOurs() {
+            Issue.record("kmemleak: unreferenced object \(report)")
+        }
     }
 
     /// Removes what an earlier test that failed half-way left loaded, so

@@ -41,6 +41,11 @@ struct KernelLogTests {
         "Call Trace:",
         "UBSAN: shift-out-of-bounds in kmod/klpsv/store.c:10:3",
         "kmemleak: 3 new suspected memory leaks (see /sys/kernel/debug/kmemleak)",
+        "Disabling lock debugging due to kernel taint",
+        "include/linux/rcupdate.h:737 suspicious RCU usage!",
+        "ODEBUG: free active (active state 0) object: 000000002a2b8f4e object type: rcu_head hint: 0x0",
+        "list_add corruption. next->prev should be prev (ffffffff82a0d8a0), but was 0000000000000000.",
+        "list_del corruption, ffff888100a7b1c0->next is LIST_POISON1 (dead000000000100)",
     ])
     func findsForbiddenLines(message: String) {
         let log = KernelLog(records: [KernelLogRecord(message: "klpsv: loaded"), KernelLogRecord(message: message)])

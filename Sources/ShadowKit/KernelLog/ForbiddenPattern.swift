@@ -28,7 +28,9 @@ public struct ForbiddenPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// What a clean test log never contains: warnings, BUGs, oopses and
     /// general protection faults, leaked slab objects, RCU stalls and
-    /// lockups, stack traces, sanitizer and kmemleak reports.
+    /// lockups, stack traces, sanitizer and kmemleak reports, and the
+    /// checkers of a debug kernel reporting or turning themselves off
+    /// (lockdep, debugobjects, list debugging, RCU lockdep).
     public static let standard: [ForbiddenPattern] = [
         ForbiddenPattern("WARNING:"),
         ForbiddenPattern("BUG:"),
@@ -41,5 +43,10 @@ public struct ForbiddenPattern: Sendable, Equatable, CustomStringConvertible {
         ForbiddenPattern("Call Trace:"),
         ForbiddenPattern("UBSAN:"),
         ForbiddenPattern("suspected memory leak"),
+        ForbiddenPattern("Disabling lock debugging"),
+        ForbiddenPattern("suspicious RCU usage"),
+        ForbiddenPattern("ODEBUG:"),
+        ForbiddenPattern("list_add corruption"),
+        ForbiddenPattern("list_del corruption"),
     ]
 }
