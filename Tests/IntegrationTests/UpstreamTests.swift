@@ -1,0 +1,46 @@
+import ShadowKit
+import Testing
+
+/// The log a livepatch selftest script of the kernel expects: the text of
+/// its `check_result "..."`, without the `% modprobe`/`% rmmod` lines that
+/// the selftest's own helpers log, `$MOD_TEST` replaced by `module`.
+private func expectedLog(ofSelftest script: String, module: String) throws -> [String] {
+    let start = try #require(script.range(of: "check_result \""), "no check_result in the selftest")
+    let rest = script[start.upperBound...]
+    let end = try #require(rest.range(of: "\"\n"), "check_result's text does not end")
+    return rest[..<end.lowerBound]
+        .split(separator: "\n", omittingEmptySubsequences: false)
+        .map { $0.replacingOccurrences(of: "$MOD_TEST", with: module) }
+        .filter { !$0.hasPrefix("% ") }
+}
+
+/// What upstream's check_result() compares: the lines of the livepatch core
+/// and of the test modules, without the kernel's taint notices.
+private func selftestLines(_ log: KernelLog, module: String) -> [String] {
+    log.messages.filter { message in
+        (message.hasPrefix(module + ": ") || message.hasPrefix("livepatch: "))
+            && !message.contains("taints kernel") && !message.contains("tainting kernel")
+    }
+}
+
+extension InVM {
+    /// The kernel's own tests of the API klpsv ports, built from Debian's
+    /// linux-source-6.1 with only the prefix changed (scripts/upstream-tests),
+    /// against the logs upstream's selftest scripts expect.
+    @Suite("upstream's tests")
+    struct UpstreamTests {
+        @Test("test_klp_shadow_vars, klp_shadow_ renamed, logs what test-shadow-vars.sh expects", .inKlpsvVM)
+        func shadowVars() throws {
+            let module = "test_klpsv_shadow_vars"
+            let script = try LocalFileAccess().contents(
+                of: Integration.moduleDirectory() + "/upstream/test-shadow-vars.sh")
+            let expected = try expectedLog(ofSelftest: script, module: module)
+            #expect(expected.count > 50, "upstream expects a long log")
+            let report = try Fixture.run { session in
+                try session.loader.load(Integration.modulePath(module))
+                try session.loader.unload(module)
+            }
+            #expect(selftestLines(report.log, module: module) == expected)
+        }
+    }
+}
