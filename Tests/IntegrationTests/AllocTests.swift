@@ -92,24 +92,6 @@ extension InVM {
             }
         }
 
-        @Test("a writer with interrupts disabled is refused with one log line and changes nothing", .inKlpsvVM)
-        func interruptsDisabledRefused() throws {
-            let report = try Fixture.run { session in
-                _ = try session.hooks.newObject("a")
-                let before = try session.stats()
-                let refused = try session.hooks.alloc(.named("a"), id: 1, size: 16, ctor: .fill(1), gfp: .irqoff)
-                #expect(!refused.found)
-                #expect(refused.ctorCalls == 0)
-                let refusedToo = try session.hooks.getOrAlloc(.named("a"), id: 1, size: 16, gfp: .irqoff)
-                #expect(!refusedToo.found)
-                #expect(!(try session.hooks.get(.named("a"), id: 1).found))
-                #expect(try session.stats() == before)
-                let allowed = try session.hooks.alloc(.named("a"), id: 1, size: 16, gfp: .atomic)
-                #expect(allowed.found)
-            }
-            #expect(report.log.lines(matching: "refused with interrupts disabled").count == 2)
-        }
-
         @Test("get of a missing shadow finds nothing", .inKlpsvVM)
         func getMissing() throws {
             try Fixture.run { session in

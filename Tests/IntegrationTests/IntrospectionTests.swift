@@ -1,4 +1,6 @@
+import Dispatch
 import ShadowKit
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -57,6 +59,34 @@ extension InVM {
             }
         }
 
+        @Test("a listing made while shadows are freed shows only the sizes allocated, never a freed word",
+              .inKlpsvVM)
+        func listingDuringFrees() throws {
+            try Fixture.run { session in
+                // Shadows that stay, of sizes the race does not use.
+                _ = try session.hooks.newObject("a")
+                #expect(try session.hooks.alloc(.named("a"), id: 1, size: 40).found)
+                #expect(try session.hooks.alloc(.null, id: 1, size: 24).found)
+                let allowed: [UInt64: Set<UInt64>] = [1: [40, 24], 12: [16]]
+                let lister = ListingProbe(debugfs: session.debugfs, allowed: allowed)
+                let done = DispatchSemaphore(value: 0)
+                DispatchQueue.global().async {
+                    lister.run()
+                    done.signal()
+                }
+                // One racing thread frees and creates 16-byte shadows of id 12
+                // while the lister reads the listing on the other CPU.
+                let race = try session.hooks.race(id: 12, threads: 1, iterations: 300_000, objects: 64)
+                lister.stop()
+                done.wait()
+                #expect(race.ok)
+                let outcome = lister.outcome
+                #expect(outcome.listings > 0 && outcome.raceEntries > 0, "the lister saw nothing: \(outcome)")
+                #expect(outcome.errors.isEmpty, "listed: \(outcome.errors.prefix(5))")
+                #expect(outcome.rawAddresses == 0, "raw kernel addresses listed")
+            }
+        }
+
         @Test("the listing stops at list_max and says how many more there are", .inKlpsvVM)
         func listingIsBounded() throws {
             try Fixture.run(klpsvParameters: ["list_max=5"]) { session in
@@ -87,6 +117,58 @@ extension InVM {
                     }
                 }
                 #expect(try session.debugfs.statsText() == before)
+            }
+        }
+    }
+}
+
+/// Reads klpsv's shadow listing in a loop until stopped, checking that every
+/// entry has a size the test allocated for its id.
+final class ListingProbe: Sendable {
+    struct Outcome: Sendable, CustomStringConvertible {
+        var listings = 0
+        var raceEntries = 0
+        var rawAddresses = 0
+        var errors: [String] = []
+        var description: String { "\(listings) listings, \(raceEntries) entries of the race" }
+    }
+
+    private let debugfs: KlpsvDebugfs
+    private let allowed: [UInt64: Set<UInt64>]
+    private let stopped = Mutex(false)
+    private let state = Mutex(Outcome())
+
+    init(debugfs: KlpsvDebugfs, allowed: [UInt64: Set<UInt64>]) {
+        self.debugfs = debugfs
+        self.allowed = allowed
+    }
+
+    var outcome: Outcome { state.withLock { $0 } }
+
+    func stop() {
+        stopped.withLock { $0 = true }
+    }
+
+    func run() {
+        while !stopped.withLock({ $0 }) {
+            var round = Outcome()
+            do {
+                let text = try debugfs.shadowsText()
+                if containsRawKernelAddress(text) { round.rawAddresses += 1 }
+                for entry in try ShadowListing(parsing: text).entries {
+                    if entry.id == 12 { round.raceEntries += 1 }
+                    if !(allowed[entry.id]?.contains(entry.size) ?? false) {
+                        round.errors.append("id \(entry.id) size \(entry.size)")
+                    }
+                }
+            } catch {
+                round.errors.append("\(error)")
+            }
+            state.withLock {
+                $0.listings += 1
+                $0.raceEntries += round.raceEntries
+                $0.rawAddresses += round.rawAddresses
+                $0.errors += round.errors
             }
         }
     }

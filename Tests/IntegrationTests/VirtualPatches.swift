@@ -54,7 +54,7 @@ struct VirtualPatches {
 extension KernelLog {
     /// The lines the virtual patches' own callbacks logged, in order, as
     /// `klpsv_vpN: state ID: CALLBACK by PATCH (enabled=B own=B)` or
-    /// `klpsv_vpN: shadow_dtor (global|object)`.
+    /// `klpsv_vpN: shadow_dtor (global|object, atomic|preemptible)`.
     var virtualPatchCallbacks: [String] {
         records.map(\.message).filter { message in
             message.hasPrefix("klpsv_vp") && (message.contains(": state ") || message.contains("shadow_dtor"))

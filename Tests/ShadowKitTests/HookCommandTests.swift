@@ -21,6 +21,10 @@ struct HookCommandTests {
         (.free(.named("a"), id: 1), "free a 1 dtor=count"),
         (.free(.null, id: 3, dtor: .none), "free null 3 dtor=none"),
         (.freeAll(id: 18_446_744_073_709_551_615), "free-all 18446744073709551615 dtor=count"),
+        (.alloc(.named("a"), id: 1, size: 8, ctor: .nest(2), gfp: .hardirq), "alloc a 1 8 ctor=nest:2 gfp=hardirq"),
+        (.allocHuge(.null, id: 1, size: UInt64.max / 2), "alloc-huge null 1 9223372036854775807"),
+        (.free(.named("a"), id: 1, context: .irqoff), "free a 1 dtor=count ctx=irqoff"),
+        (.freeAll(id: 4, dtor: .none, context: .hardirq), "free-all 4 dtor=none ctx=hardirq"),
         (.race(id: 9), "race 9 threads=2 iterations=100000 objects=16"),
         (.race(id: 9, threads: 8, iterations: 200_000, objects: 1),
          "race 9 threads=8 iterations=200000 objects=1"),
@@ -73,18 +77,23 @@ struct HookArgumentTests {
     }
 
     @Test(arguments: [("none", Constructor.none), ("fill:171", .fill(0xab)), ("fill:0xab", .fill(0xab)),
-                      ("fill:0", .fill(0)), ("fail:5", .fail(5)), ("fail:4095", .fail(4095))])
+                      ("fill:0", .fill(0)), ("fail:5", .fail(5)), ("fail:4095", .fail(4095)),
+                      ("nest:7", .nest(7)), ("nest:0x10", .nest(16))])
     func parsesConstructors(text: String, ctor: Constructor) throws {
         #expect(try Constructor(parsing: text) == ctor)
     }
 
-    @Test(arguments: ["", "fill", "fill:", "fill:256", "fail:0", "fail:4096", "fail:-5", "none:1", "zero"])
+    @Test(arguments: ["", "fill", "fill:", "fill:256", "fail:0", "fail:4096", "fail:-5", "none:1", "zero",
+                      "nest", "nest:", "nest:-1"])
     func refusesConstructors(text: String) {
         #expect(throws: InvalidArgument.self) { try Constructor(parsing: text) }
     }
 
     @Test func parsesModes() throws {
         #expect(try GFP(parsing: "atomic") == .atomic)
+        #expect(try GFP(parsing: "hardirq") == .hardirq)
+        #expect(try CallContext(parsing: "irqoff") == .irqoff)
+        #expect(throws: InvalidArgument.self) { try CallContext(parsing: "kernel") }
         #expect(try Destructor(parsing: "none") == .none)
         #expect(throws: InvalidArgument.self) { try GFP(parsing: "GFP_ATOMIC") }
         #expect(throws: InvalidArgument.self) { try Destructor(parsing: "counted") }

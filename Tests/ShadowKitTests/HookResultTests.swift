@@ -5,32 +5,32 @@ import Testing
 struct HookResultTests {
     @Test func parsesAFoundShadow() throws {
         let result = try ShadowResult(ResultFields(parsing:
-            "found=1 ptr=00000000c0ffee12 ctor=1 ctor_ok=1 ctor_atomic=1 data=abab00ff\n"))
+            "found=1 ptr=00000000c0ffee12 ctor=1 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data=abab00ff\n"))
         #expect(result == ShadowResult(found: true, ptr: "00000000c0ffee12", ctorCalls: 1,
                                        ctorOK: true, ctorAtomic: true, data: [0xab, 0xab, 0x00, 0xff]))
     }
 
     @Test func parsesANullShadow() throws {
-        let result = try ShadowResult(ResultFields(parsing: "found=0 ctor=1 ctor_ok=1 ctor_atomic=0\n"))
+        let result = try ShadowResult(ResultFields(parsing: "found=0 ctor=1 ctor_ok=1 ctor_atomic=0 ctx_ok=1 nested=0\n"))
         #expect(result == ShadowResult(found: false, ctorCalls: 1, ctorOK: true, ctorAtomic: false))
     }
 
     @Test func aFoundShadowMayHaveNoData() throws {
-        let result = try ShadowResult(ResultFields(parsing: "found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1 data="))
+        let result = try ShadowResult(ResultFields(parsing: "found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data="))
         #expect(result.data.isEmpty)
     }
 
     @Test(arguments: [
         ("", "empty result"),
-        ("found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1", "no 'data'"),
-        ("found=1 ctor=0 ctor_ok=1 ctor_atomic=1 data=", "no 'ptr'"),
-        ("found=2 ctor=0 ctor_ok=1 ctor_atomic=1", "'found' is not 0 or 1"),
-        ("found=0 ctor=x ctor_ok=1 ctor_atomic=1", "'ctor' is not a number"),
-        ("found=1 ptr=ffff88800 ctor=0 ctor_ok=1 ctor_atomic=1 data=abc", "'data' has an odd number of hex digits"),
-        ("found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1 data=ABCD", "'data' is not lowercase hex"),
-        ("found=1 ptr=(null) ctor=0 ctor_ok=1 ctor_atomic=1 data=", "'ptr' is not a hashed pointer"),
-        ("found=0 found=0 ctor=0 ctor_ok=1 ctor_atomic=1", "'found' given twice"),
-        ("found=0 ctor=0 ctor_ok=1 ctor_atomic=1 junk", "'junk' is not key=value"),
+        ("found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0", "no 'data'"),
+        ("found=1 ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data=", "no 'ptr'"),
+        ("found=2 ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0", "'found' is not 0 or 1"),
+        ("found=0 ctor=x ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0", "'ctor' is not a number"),
+        ("found=1 ptr=ffff88800 ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data=abc", "'data' has an odd number of hex digits"),
+        ("found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data=ABCD", "'data' is not lowercase hex"),
+        ("found=1 ptr=(null) ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data=", "'ptr' is not a hashed pointer"),
+        ("found=0 found=0 ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0", "'found' given twice"),
+        ("found=0 ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 junk", "'junk' is not key=value"),
         ("found=0 =1 ctor=0", "'=1' is not key=value"),
     ])
     func refusesMalformedShadowResults(line: String, reason: String) {
@@ -39,17 +39,28 @@ struct HookResultTests {
         #expect(error?.source == "ctl result")
     }
 
+    @Test func parsesContextAndNesting() throws {
+        let result = try ShadowResult(ResultFields(parsing: "found=0 ctor=1 ctor_ok=1 ctor_atomic=1 ctx_ok=0 nested=1"))
+        #expect(result == ShadowResult(found: false, ctorCalls: 1, contextOK: false, nested: 1))
+        #expect(throws: MalformedOutput.self) {
+            try ShadowResult(ResultFields(parsing: "found=0 ctor=1 ctor_ok=1 ctor_atomic=1"))
+        }
+    }
+
     @Test func refusesMoreDataThanShown() {
         let data = String(repeating: "ab", count: 65)
         #expect(throws: MalformedOutput.self) {
-            try ShadowResult(ResultFields(parsing: "found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1 data=\(data)"))
+            try ShadowResult(ResultFields(parsing: "found=1 ptr=1f ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data=\(data)"))
         }
     }
 
     @Test func parsesFreeResults() throws {
-        #expect(try FreeResult(ResultFields(parsing: "dtor=3 dtor_ok=1\n")) == FreeResult(dtorCalls: 3, dtorOK: true))
-        #expect(try FreeResult(ResultFields(parsing: "dtor=1 dtor_ok=0")) == FreeResult(dtorCalls: 1, dtorOK: false))
+        #expect(try FreeResult(ResultFields(parsing: "dtor=3 dtor_ok=1 dtor_atomic=1 ctx_ok=1\n")) == FreeResult(dtorCalls: 3, dtorOK: true))
+        #expect(try FreeResult(ResultFields(parsing: "dtor=1 dtor_ok=0 dtor_atomic=1 ctx_ok=1")) == FreeResult(dtorCalls: 1, dtorOK: false))
+        #expect(try FreeResult(ResultFields(parsing: "dtor=2 dtor_ok=1 dtor_atomic=0 ctx_ok=0"))
+            == FreeResult(dtorCalls: 2, dtorOK: true, dtorAtomic: false, contextOK: false))
         #expect(throws: MalformedOutput.self) { try FreeResult(ResultFields(parsing: "dtor=1")) }
+        #expect(throws: MalformedOutput.self) { try FreeResult(ResultFields(parsing: "dtor=1 dtor_ok=1")) }
     }
 
     @Test func parsesSetResults() throws {

@@ -5,7 +5,7 @@ import Testing
 @Suite("klpsv_test client")
 struct TestHooksTests {
     @Test func writesOneLineAndParsesTheResult() throws {
-        let channel = FakeChannel(reply: "found=1 ptr=0000000012345678 ctor=1 ctor_ok=1 ctor_atomic=1 data=abab\n")
+        let channel = FakeChannel(reply: "found=1 ptr=0000000012345678 ctor=1 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0 data=abab\n")
         let hooks = TestHooks(channel: channel)
         let result = try hooks.alloc(.named("a"), id: 1, size: 2, ctor: .fill(0xab))
         #expect(channel.written == ["alloc a 1 2 ctor=fill:0xab gfp=kernel\n"])
@@ -17,10 +17,10 @@ struct TestHooksTests {
             switch line.split(separator: " ").first {
             case "obj" where line == "obj list": .success("count=1 names=a\n")
             case "obj": .success("obj=a ptr=00000000000000aa\n")
-            case "free", "free-all": .success("dtor=0 dtor_ok=1\n")
+            case "free", "free-all": .success("dtor=0 dtor_ok=1 dtor_atomic=1 ctx_ok=1\n")
             case "set": .success("found=0\n")
             case "race": .success("ok=1 threads=1 iterations=1 gets=0 hits=0 ctor=0 dtor=0 errors=0\n")
-            default: .success("found=0 ctor=0 ctor_ok=1 ctor_atomic=1\n")
+            default: .success("found=0 ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0\n")
             }
         }
         let hooks = TestHooks(channel: channel)

@@ -100,11 +100,14 @@ struct HelpTests {
           <size>                  The data size in bytes, 0 to 1048576.
 
         OPTIONS:
-          --ctor <mode>           The constructor: none, fill:BYTE (fills the data), or
-                                  fail:ERRNO (returns -ERRNO). (default: none)
-          --gfp <mode>            Allocate with GFP_KERNEL (kernel), with GFP_ATOMIC
-                                  under a spinlock (atomic), or with interrupts off
-                                  (irqoff, which klpsv refuses). (default: kernel)
+          --ctor <mode>           The constructor: none, fill:BYTE (fills the data),
+                                  fail:ERRNO (returns -ERRNO), or nest:ID (tries to
+                                  allocate a shadow of ID, which klpsv refuses).
+                                  (default: none)
+          --gfp <mode>            Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC
+                                  under a spinlock (atomic), with interrupts off
+                                  (irqoff) or in hard-IRQ context (hardirq). (default:
+                                  kernel)
           --json                  Print the result as JSON.
           -h, --help              Show help information.
 

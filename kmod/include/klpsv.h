@@ -6,6 +6,12 @@
  * functions keep the contract of the kernel's klp_shadow_*() (see
  * Documentation/livepatch/shadow-vars.rst); only the prefix differs, because
  * the kernel already exports the klp_shadow_ names.
+ *
+ * Context, as for the kernel's: klpsv_shadow_get() works anywhere; the
+ * writers (alloc, get_or_alloc, free, free_all) work in process and softirq
+ * context, with interrupts disabled and in hard interrupt context, with
+ * GFP flags that fit the context (GFP_ATOMIC where it cannot sleep). They
+ * are refused, with one log line, in NMI context and from a constructor.
  */
 #ifndef _KLPSV_H
 #define _KLPSV_H
@@ -20,8 +26,13 @@
  * @shadow_data: the new shadow data, already zeroed
  * @ctor_data:	the caller's @ctor_data
  *
- * Runs in atomic context, at most once per created variable, before any
- * reader can find the variable.
+ * Runs in atomic context, under the lock of the variable's id with
+ * interrupts disabled, at most once per created variable, before any reader
+ * can find the variable. It may read shadow variables (klpsv_shadow_get()),
+ * but must not sleep, and must not allocate or free any: a klpsv writer
+ * called from a constructor is refused (one log line; it returns NULL or
+ * does nothing), since constructors of two ids calling each other's would
+ * deadlock.
  *
  * Return: 0 to keep the variable, -errno to have it thrown away.
  */
@@ -32,10 +43,13 @@ typedef int (*klpsv_shadow_ctor_t)(void *obj, void *shadow_data, void *ctor_data
  * @obj:	the parent object (may be NULL)
  * @shadow_data: the shadow data being freed
  *
- * Runs once per freed variable, with no klpsv lock held, in the context of
- * the caller of klpsv_shadow_free() or klpsv_shadow_free_all(). Readers that
- * found the variable before it was removed may still use the memory until
- * their RCU read-side critical section ends.
+ * Runs once per freed variable, in atomic context: with preemption disabled
+ * and no klpsv lock held, in the context of the caller of klpsv_shadow_free()
+ * or klpsv_shadow_free_all() (or, for a state's shadow_dtor, of the state
+ * engine removing the state, in process context). The same rule holds for
+ * every destructor, explicit or a state's, wherever it is called from: it
+ * must not sleep. Readers that found the variable before it was removed may
+ * still use the memory until their RCU read-side critical section ends.
  */
 typedef void (*klpsv_shadow_dtor_t)(void *obj, void *shadow_data);
 
@@ -60,10 +74,12 @@ struct klpsv_state;
  * @post_unpatch: after the transition that removed the state, also after a
  *		reversed or refused introduction whose @pre_patch ran
  * @shadow_dtor: destructor of the shadow variables with the state's id, when
- *		they are freed with the state or freed with a NULL destructor
+ *		they are freed with the state or freed with a NULL destructor;
+ *		runs in atomic context, as every &klpsv_shadow_dtor_t
  *
- * All are optional. They run in process context, under klpsv's and the
- * livepatch core's mutexes: they must not enable or disable livepatches.
+ * All are optional. The four callbacks run in process context, under
+ * klpsv's and the livepatch core's mutexes: they must not enable or disable
+ * livepatches.
  */
 struct klpsv_state_callbacks {
 	int  (*pre_patch)(struct klp_patch *patch, struct klpsv_state *state);

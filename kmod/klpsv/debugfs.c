@@ -24,7 +24,10 @@
  *
  * Both are produced under RCU from the same structures the API uses, so
  * reading them never blocks a user of the API. A variable freed while the
- * listing is produced may be shown with a meaningless size.
+ * listing is produced may still be shown, with its parent as its table's
+ * slot holds it and its own size: call_rcu() overwrites neither (see
+ * &struct klpsv_shadow), so nothing but hashed pointers and real sizes is
+ * ever printed.
  */
 
 static struct dentry *klpsv_debugfs_dir;
@@ -85,10 +88,9 @@ struct klpsv_lister {
 	unsigned long more;
 };
 
-static bool klpsv_list_one(struct klpsv_shadow *shadow, void *arg)
+static bool klpsv_list_one(void *obj, struct klpsv_shadow *shadow, void *arg)
 {
 	struct klpsv_lister *l = arg;
-	void *obj = READ_ONCE(shadow->obj);
 
 	if (l->shown >= READ_ONCE(klpsv_list_max)) {
 		l->more++;

@@ -17,13 +17,15 @@
  * freeing all the variables of one id never looks at another id, and so that a
  * variable needs no room for its id. The tables are found through an xarray
  * indexed by id: lookups take no lock (RCU); insertion takes the xarray's lock
- * with bottom halves disabled.
+ * with interrupts disabled (XA_FLAGS_LOCK_IRQ, with xa_lock_irqsave()), and
+ * so does the pool of spares below, so that the first allocation of an id
+ * may come from any context but NMI.
  *
  * A table is created by the first allocation of its id. Building one may sleep
  * and enter filesystem and I/O reclaim (alloc_percpu() uses GFP_KERNEL), so a
  * caller whose flags forbid either (GFP_ATOMIC, GFP_NOWAIT, GFP_NOFS,
  * GFP_NOIO) takes a prebuilt table from a small pool of spares, which a work
- * item refills. When the pool is empty such an allocation fails, as any
+ * item refills (schedule_work() may be called from hard interrupt context). When the pool is empty such an allocation fails, as any
  * atomic allocation may; new ids are rare (they are constants of a
  * livepatch), so the pool is small.
  *
@@ -36,7 +38,7 @@
 /* See klpsv_id_find(). */
 struct klpsv_id *klpsv_id_cache[1 << KLPSV_ID_CACHE_BITS];
 
-DEFINE_XARRAY_FLAGS(klpsv_ids, XA_FLAGS_LOCK_BH);
+DEFINE_XARRAY_FLAGS(klpsv_ids, XA_FLAGS_LOCK_IRQ);
 
 static LIST_HEAD(klpsv_spares);
 static unsigned int klpsv_nr_spares;
@@ -79,23 +81,26 @@ static void klpsv_id_destroy(struct klpsv_id *sid)
 
 static void klpsv_spare_put(struct klpsv_id *sid)
 {
-	spin_lock_bh(&klpsv_spares_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&klpsv_spares_lock, flags);
 	list_add(&sid->spare, &klpsv_spares);
 	klpsv_nr_spares++;
-	spin_unlock_bh(&klpsv_spares_lock);
+	spin_unlock_irqrestore(&klpsv_spares_lock, flags);
 }
 
 static struct klpsv_id *klpsv_spare_take(void)
 {
 	struct klpsv_id *sid;
+	unsigned long flags;
 
-	spin_lock_bh(&klpsv_spares_lock);
+	spin_lock_irqsave(&klpsv_spares_lock, flags);
 	sid = list_first_entry_or_null(&klpsv_spares, struct klpsv_id, spare);
 	if (sid) {
 		list_del_init(&sid->spare);
 		klpsv_nr_spares--;
 	}
-	spin_unlock_bh(&klpsv_spares_lock);
+	spin_unlock_irqrestore(&klpsv_spares_lock, flags);
 
 	schedule_work(&klpsv_spares_work);
 	return sid;
@@ -103,11 +108,12 @@ static struct klpsv_id *klpsv_spare_take(void)
 
 static bool klpsv_spares_full(void)
 {
+	unsigned long flags;
 	bool full;
 
-	spin_lock_bh(&klpsv_spares_lock);
+	spin_lock_irqsave(&klpsv_spares_lock, flags);
 	full = klpsv_nr_spares >= KLPSV_SPARE_IDS;
-	spin_unlock_bh(&klpsv_spares_lock);
+	spin_unlock_irqrestore(&klpsv_spares_lock, flags);
 	return full;
 }
 
@@ -128,8 +134,8 @@ static void klpsv_spares_refill(struct work_struct *work)
  * @id:		the shadow id
  *
  * The miss path of klpsv_id_find(): looks @id up and caches the table.
- * Any context.
  *
+ * Context: any.
  * Return: the table, or NULL when @id was never used.
  */
 struct klpsv_id *klpsv_id_find_slow(unsigned long id)
@@ -148,11 +154,13 @@ struct klpsv_id *klpsv_id_find_slow(unsigned long id)
  *		GFP_KERNEL does (building a table allocates with GFP_KERNEL),
  *		a prebuilt table is taken from the pool of spares
  *
+ * Context: any but NMI; may sleep when @gfp allows.
  * Return: the table, or NULL when there is no memory for it.
  */
 struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp)
 {
 	struct klpsv_id *sid, *old;
+	unsigned long flags;
 
 	sid = xa_load(&klpsv_ids, id);
 	if (likely(sid))
@@ -166,7 +174,14 @@ struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp)
 		return NULL;
 	sid->id = id;
 
-	old = xa_cmpxchg_bh(&klpsv_ids, id, NULL, sid, gfp);
+	/*
+	 * With @gfp that may sleep, __xa_cmpxchg() drops the lock around its
+	 * allocations with xa_unlock_irq(): interrupts are enabled then, as
+	 * they must be for such a @gfp.
+	 */
+	xa_lock_irqsave(&klpsv_ids, flags);
+	old = __xa_cmpxchg(&klpsv_ids, id, NULL, sid, gfp);
+	xa_unlock_irqrestore(&klpsv_ids, flags);
 	if (likely(!old))
 		return sid;
 
@@ -182,6 +197,8 @@ struct klpsv_id *klpsv_id_find_or_create(unsigned long id, gfp_t gfp)
  *
  * The sum is not a snapshot: while variables are created and freed, @t->live
  * may be off by the operations in flight (never below zero).
+ *
+ * Context: any.
  */
 void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t)
 {
@@ -205,6 +222,7 @@ void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t)
 /**
  * klpsv_ids_init() - fill the pool of spare tables
  *
+ * Context: process context (module init).
  * Return: 0, or -ENOMEM.
  */
 int klpsv_ids_init(void)
@@ -228,6 +246,8 @@ int klpsv_ids_init(void)
  * Called at unload, when no user of the exported API is left. Destructors are
  * not called: they belonged to modules that are gone. What had been left is
  * logged, one line per id.
+ *
+ * Context: process context (module exit or failed init), may sleep.
  */
 void klpsv_ids_exit(void)
 {
@@ -243,7 +263,7 @@ void klpsv_ids_exit(void)
 		if (count)
 			pr_info("id %lu: freed %lu leftover shadows (%lu bytes) at unload\n",
 				index, count, bytes);
-		xa_erase_bh(&klpsv_ids, index);
+		xa_erase_irq(&klpsv_ids, index);
 		klpsv_id_destroy(sid);
 	}
 	xa_destroy(&klpsv_ids);

@@ -13,25 +13,30 @@
 #include <linux/hash.h>
 #include <linux/xarray.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <klpsv.h>
 
 /**
  * struct klpsv_shadow - one shadow variable: 24 bytes of bookkeeping, then data
- * @obj:	the parent object, the key in the table of its id (may be NULL)
- * @size:	size of @data
+ * @size:	size of @data; valid until the memory is freed
+ * @obj:	the parent object, the key in the table of its id (may be NULL);
+ *		read by the writer that removed the variable only
  * @reaped:	next variable in a list of removed ones, while being freed
  * @rcu:	deferred free, once the variable has been removed and released
  * @data:	the caller's shadow data
  *
  * The id is not stored: every id has a table of its own, and the table holds
- * the key beside the pointer. @size, @reaped and @rcu share their space:
- * @size and @reaped are read for the last time before @rcu is used.
+ * the key beside the pointer. @obj, @reaped and @rcu share their space, and
+ * call_rcu() overwrites @obj and @reaped: so a reader that did not remove
+ * the variable (a walk, the debugfs listing) takes the key from the table's
+ * slot, which never changes once published, and reads only @size here,
+ * which nothing overwrites.
  */
 struct klpsv_shadow {
-	void *obj;
+	size_t size;
 	union {
 		struct {
-			size_t size;
+			void *obj;
 			struct klpsv_shadow *reaped;
 		};
 		struct rcu_head rcu;
@@ -40,6 +45,12 @@ struct klpsv_shadow {
 };
 
 #define KLPSV_SHADOW_OVERHEAD	24
+
+/*
+ * The largest data size: what kmalloc() can give, the header included.
+ * Beyond it the page allocator would WARN; klpsv refuses the call instead.
+ */
+#define KLPSV_SHADOW_SIZE_MAX	(KMALLOC_MAX_SIZE - KLPSV_SHADOW_OVERHEAD)
 
 /**
  * struct klpsv_slot - a slot of a table: the key beside the pointer
@@ -115,7 +126,11 @@ struct klpsv_id_stats {
 	unsigned long bytes_out;
 };
 
-/* Bits of &struct klpsv_id.state, written under klpsv_state_mutex. */
+/*
+ * Bits of &struct klpsv_id.state, written under klpsv_state_mutex.
+ * KLPSV_ID_RETIRED is set with klpsv_id_retire() only, under the id's lock
+ * too, where every insert reads the bits (see klpsv_table_insert()).
+ */
 enum {
 	KLPSV_ID_DECLARED,	/* a registered patch declares a state with this id */
 	KLPSV_ID_IN_FORCE,	/* the state has been introduced, not yet removed */
@@ -133,12 +148,16 @@ enum {
  * @state_dtor:	shadow_dtor of the newest enabled patch declaring the state,
  *		the destructor of a free with a NULL one (RCU)
  * @spare:	link in the pool of spare ids, until the id is taken into use
- * @lock:	serialises the writers of @table, and replacing it
+ * @lock:	serialises the writers of @table, and replacing it; taken
+ *		with spin_lock_irqsave(), so that writers work in any context
+ *		but NMI
  * @used:	slots of @table that are not NULL (under @lock)
  * @live:	slots of @table that hold a variable (under @lock)
  * @next:	the table being built to replace @table, or NULL (under @lock)
  * @copied:	slots of @table copied into @next so far (under @lock)
  * @next_used:	slots of @next that are not NULL (under @lock)
+ * @emptying:	free_all calls in progress, which keep @table from being
+ *		replaced (under @lock)
  * @resize:	builds a new table when the current one is too full of used
  *		slots, or too big for its variables
  *
@@ -159,6 +178,7 @@ struct klpsv_id {
 	struct klpsv_table *next;
 	unsigned int copied;
 	unsigned int next_used;
+	unsigned int emptying;
 	struct work_struct resize;
 };
 
@@ -221,13 +241,58 @@ void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
 int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp);
 void klpsv_table_destroy(struct klpsv_id *sid);
 int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp);
-int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow,
-		       klpsv_shadow_ctor_t ctor, void *ctor_data,
-		       struct klpsv_shadow **existing);
+
+/**
+ * enum klpsv_insert_result - what klpsv_table_insert() did
+ * @KLPSV_INSERTED:		the variable was published
+ * @KLPSV_INSERT_EXISTS:	the object has a variable of the id already
+ * @KLPSV_INSERT_RETIRED:	the id's state has been removed
+ * @KLPSV_INSERT_UNDECLARED:	strict=1, and no state declares the id
+ * @KLPSV_INSERT_NOSPC:		the table is full
+ * @KLPSV_INSERT_CTOR_FAILED:	the constructor returned an error
+ */
+enum klpsv_insert_result {
+	KLPSV_INSERTED,
+	KLPSV_INSERT_EXISTS,
+	KLPSV_INSERT_RETIRED,
+	KLPSV_INSERT_UNDECLARED,
+	KLPSV_INSERT_NOSPC,
+	KLPSV_INSERT_CTOR_FAILED,
+};
+
+enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
+					    struct klpsv_shadow *shadow,
+					    klpsv_shadow_ctor_t ctor,
+					    void *ctor_data,
+					    struct klpsv_shadow **existing,
+					    int *ctor_err);
 struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj);
-struct klpsv_shadow *klpsv_table_remove_all(struct klpsv_id *sid);
+void klpsv_table_empty_begin(struct klpsv_id *sid);
+bool klpsv_table_empty_step(struct klpsv_id *sid, unsigned int *pos,
+			    struct klpsv_shadow **reaped);
+void klpsv_table_empty_end(struct klpsv_id *sid);
+void klpsv_id_retire(struct klpsv_id *sid);
 bool klpsv_id_walk(struct klpsv_id *sid,
-		   bool (*fn)(struct klpsv_shadow *shadow, void *arg), void *arg);
+		   bool (*fn)(void *obj, struct klpsv_shadow *shadow, void *arg),
+		   void *arg);
+
+DECLARE_PER_CPU(bool, klpsv_in_ctor);
+
+/**
+ * klpsv_in_constructor() - whether the caller is a shadow constructor
+ *
+ * A constructor runs under its id's lock, with interrupts disabled, so it
+ * cannot move to another CPU nor be interrupted (but by an NMI, where
+ * writers are refused anyway): the flag of this CPU is set exactly while a
+ * constructor runs on it, and only the constructor can read it set.
+ *
+ * Context: any.
+ * Return: true inside a constructor.
+ */
+static inline bool klpsv_in_constructor(void)
+{
+	return this_cpu_read(klpsv_in_ctor);
+}
 
 /**
  * klpsv_table_lookup() - the variable of a parent object in an id's table
@@ -268,12 +333,41 @@ void klpsv_memory_exit(void);
 struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp);
 void klpsv_shadow_free_deferred(struct klpsv_shadow *shadow);
 
-/* store.c */
+/* free.c */
+void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+			  klpsv_shadow_dtor_t dtor);
+unsigned long klpsv_id_empty(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
+			     unsigned long *bytes, bool may_sleep);
 unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
 				unsigned long *bytes);
 
 /* the state engine: state.c, going.c, state_show.c */
 extern bool klpsv_strict;
+
+/**
+ * klpsv_id_refusal() - whether the state of an id refuses new variables
+ * @sid:	the id, or NULL for one never used
+ *
+ * Ids of removed states are refused, and with strict=1 ids that no state
+ * declares. klpsv_table_insert() asks under the id's lock, where the answer
+ * holds until the variable is published (see klpsv_id_retire()); a caller
+ * may ask before, without it, to fail early.
+ *
+ * Context: any.
+ * Return: %KLPSV_INSERTED when allowed, else %KLPSV_INSERT_RETIRED or
+ * %KLPSV_INSERT_UNDECLARED.
+ */
+static inline enum klpsv_insert_result klpsv_id_refusal(struct klpsv_id *sid)
+{
+	unsigned long bits = sid ? READ_ONCE(sid->state) : 0;
+
+	if (unlikely(bits & BIT(KLPSV_ID_RETIRED)))
+		return KLPSV_INSERT_RETIRED;
+	if (unlikely(READ_ONCE(klpsv_strict) &&
+		     !(bits & (BIT(KLPSV_ID_DECLARED) | BIT(KLPSV_ID_IN_FORCE)))))
+		return KLPSV_INSERT_UNDECLARED;
+	return KLPSV_INSERTED;
+}
 int klpsv_state_init(void);
 void klpsv_state_exit(void);
 void klpsv_states_show(struct seq_file *m);

@@ -58,6 +58,9 @@ int klpsv_memory_init(void)
 	size_t size;
 
 	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
+	/* call_rcu() must leave @size alone: a walk reads it (debugfs.c). */
+	BUILD_BUG_ON(offsetof(struct klpsv_shadow, rcu) <
+		     offsetofend(struct klpsv_shadow, size));
 	BUILD_BUG_ON(KLPSV_SHADOW_OVERHEAD % KLPSV_CACHE_STEP);
 
 	for (i = 0; i < KLPSV_NR_CACHES; i++) {

@@ -58,9 +58,10 @@
  * declares the state and adopts it.
  *
  * A removed state retires its id: allocations of it are refused. The mark is
- * set before the state's shadows are freed, and allocations check it under
- * the lock of the id (see klpsv_id_set_removed()), so that no shadow of a
- * removed state is left behind by an allocation racing with the removal.
+ * set before the state's shadows are freed, under the lock of the id, which
+ * allocations hold while they check it (klpsv_id_retire()), so that no
+ * shadow of a removed state is left behind by an allocation racing with the
+ * removal.
  *
  * Locking: klpsv_state_mutex serialises the registry and the state bits;
  * the klp callbacks take it under the livepatch core's klp_mutex, so nothing
@@ -227,7 +228,7 @@ static void klpsv_state_remove(struct klpsv_patch *p, struct klpsv_state *st,
 	if (st->callbacks.post_unpatch)
 		st->callbacks.post_unpatch(p->patch, st);
 	if (removed)
-		klpsv_id_set_removed(sid, true);
+		klpsv_id_retire(sid);
 	if (st->is_shadow)
 		freed = klpsv_id_free_all(sid, st->callbacks.shadow_dtor, NULL);
 	clear_bit(KLPSV_ID_IN_FORCE, &sid->state);
@@ -250,7 +251,7 @@ static void klpsv_state_drop(struct klpsv_patch *p, struct klpsv_state *st)
 	unsigned long freed = 0;
 
 	clear_bit(KLPSV_ID_ENABLED, &sid->state);
-	klpsv_id_set_removed(sid, true);
+	klpsv_id_retire(sid);
 	if (st->is_shadow)
 		freed = klpsv_id_free_all(sid, klpsv_no_dtor, NULL);
 	clear_bit(KLPSV_ID_IN_FORCE, &sid->state);
@@ -339,16 +340,15 @@ static int klpsv_introduce(struct klpsv_patch *p)
 		if (test_bit(KLPSV_ID_IN_FORCE, &sid->state))
 			continue;	/* kept: another patch introduced it */
 
-		if (test_bit(KLPSV_ID_RETIRED, &sid->state)) {
+		/* Allowing allocations again needs no lock. */
+		if (test_and_clear_bit(KLPSV_ID_RETIRED, &sid->state))
 			__set_bit(i, p->was_removed);
-			klpsv_id_set_removed(sid, false);
-		}
 		set_bit(KLPSV_ID_IN_FORCE, &sid->state);
 		err = klpsv_call_pre_patch(p, st);
 		if (err) {
 			clear_bit(KLPSV_ID_IN_FORCE, &sid->state);
 			if (test_bit(i, p->was_removed))
-				klpsv_id_set_removed(sid, true);
+				klpsv_id_retire(sid);
 			pr_warn("%s: state %lu: pre_patch failed (%d): patch refused\n",
 				klpsv_name(p), st->id, err);
 			klpsv_unwind_introduced(p);

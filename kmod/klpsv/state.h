@@ -72,20 +72,6 @@ static inline const char *klpsv_name(const struct klpsv_patch *p)
 	return p->patch->mod->name;
 }
 
-/*
- * Marks an id's state removed (allocations refused) or not, under the id's
- * lock, which allocations take to check the mark.
- */
-static inline void klpsv_id_set_removed(struct klpsv_id *sid, bool removed)
-{
-	spin_lock_bh(&sid->lock);
-	if (removed)
-		set_bit(KLPSV_ID_RETIRED, &sid->state);
-	else
-		clear_bit(KLPSV_ID_RETIRED, &sid->state);
-	spin_unlock_bh(&sid->lock);
-}
-
 /* state.c: the registry */
 struct klpsv_state *klpsv_state_of(struct klpsv_patch *p, unsigned long id);
 struct klpsv_state *klpsv_supported_by(struct klpsv_patch *p, unsigned long id);

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <linux/overflow.h>
 #include <linux/hardirq.h>
+#include <linux/preempt.h>
 #include "internal.h"
 
 /**
@@ -19,55 +20,53 @@
  * grow and shrink with their contents, lookups take no lock, and writers
  * take the lock of the id for the few instructions that change a slot.
  *
- * Context and locking:
+ * Context and locking, as for the kernel's klp_shadow_*():
  *
  * - klpsv_shadow_get() takes no lock and may be called in any context. The
  *   data it returns stays allocated until the caller's RCU read-side critical
  *   section ends, even when another CPU frees the variable meanwhile.
  *
  * - klpsv_shadow_alloc(), klpsv_shadow_get_or_alloc(), klpsv_shadow_free()
- *   and klpsv_shadow_free_all() may be called in process or softirq context,
- *   holding spinlocks when @gfp_flags do not allow sleeping, but not in hard
- *   interrupt context nor with interrupts disabled: the id's lock disables
- *   bottom halves. Such a call is refused with one log line (the allocators
- *   return NULL, the others do nothing).
+ *   and klpsv_shadow_free_all() may be called in process and softirq
+ *   context, with interrupts disabled and in hard interrupt context, with
+ *   @gfp_flags that fit the context (GFP_ATOMIC when it cannot sleep): the
+ *   id's lock, the pool of spare ids and the registry of ids are taken with
+ *   interrupts disabled. Not in NMI context, nor from a constructor (see
+ *   below): such a call is refused with one log line (the allocators return
+ *   NULL, the others do nothing).
  *
  * - Allocation is serialised per id by the id's lock (see table.c), so that
  *   the constructor runs only when the variable does not exist yet, exactly
  *   once, before any reader can find it. The constructor runs under that
- *   lock, with bottom halves disabled: atomic context. It may get shadow
- *   variables, and allocate and free those of other ids, but not of its own
- *   (as with the kernel's, where a constructor holds the one global lock).
+ *   lock, with interrupts disabled: atomic context. It may get shadow
+ *   variables, of any id, but must not allocate or free any: klpsv refuses
+ *   every writer called from a constructor (one log line; NULL, or nothing
+ *   done), since two constructors using each other's ids would deadlock.
  *
- * - Destructors run with no klpsv lock held, in the context of the caller of
- *   klpsv_shadow_free() or klpsv_shadow_free_all(). Removal decides who
- *   frees: a variable is released once even when free and free_all race.
+ * - Destructors run with no klpsv lock held, with preemption disabled, in
+ *   the context of the caller of klpsv_shadow_free() or
+ *   klpsv_shadow_free_all() (see free.c): atomic context, whoever frees.
+ *   Removal decides who frees: a variable is released once even when free
+ *   and free_all race.
+ *
+ * - A removed state's id refuses allocations, decided under the id's lock
+ *   (see klpsv_id_retire()), and so does, with strict=1, an id no state
+ *   declares.
  */
 
+/*
+ * Writers are refused where the kernel's are not usable either (NMI: its
+ * lock is not NMI-safe), and from a constructor, which holds an id's lock.
+ */
 static bool klpsv_writer_context_ok(const char *caller, unsigned long id)
 {
-	if (likely(!in_hardirq() && !in_nmi() && !irqs_disabled()))
-		return true;
-
-	pr_warn_ratelimited("%s: id %lu: refused with interrupts disabled or in hard interrupt context\n",
-			    caller, id);
-	return false;
-}
-
-/* Ids of removed states, and with strict=1 undeclared ids, are refused. */
-static bool klpsv_id_allows_alloc(struct klpsv_id *sid, unsigned long id,
-				  const char *caller)
-{
-	unsigned long bits = sid ? READ_ONCE(sid->state) : 0;
-
-	if (unlikely(bits & BIT(KLPSV_ID_RETIRED))) {
-		pr_warn_ratelimited("%s: id %lu: refused: its state has been removed\n",
+	if (unlikely(in_nmi())) {
+		pr_warn_ratelimited("%s: id %lu: refused in NMI context\n",
 				    caller, id);
 		return false;
 	}
-	if (unlikely(READ_ONCE(klpsv_strict) &&
-		     !(bits & (BIT(KLPSV_ID_DECLARED) | BIT(KLPSV_ID_IN_FORCE))))) {
-		pr_warn_ratelimited("%s: id %lu: refused: no state declares it (strict=1)\n",
+	if (unlikely(klpsv_in_constructor())) {
+		pr_warn_ratelimited("%s: id %lu: refused: called from a shadow constructor\n",
 				    caller, id);
 		return false;
 	}
@@ -104,21 +103,60 @@ void *klpsv_shadow_get(void *obj, unsigned long id)
 }
 EXPORT_SYMBOL_GPL(klpsv_shadow_get);
 
+static void klpsv_shadow_refused(enum klpsv_insert_result res, int ctor_err,
+				 unsigned long id, const char *caller)
+{
+	switch (res) {
+	case KLPSV_INSERT_EXISTS:
+		pr_warn_ratelimited("%s: id %lu: shadow variable already exists for this object\n",
+				    caller, id);
+		break;
+	case KLPSV_INSERT_RETIRED:
+		pr_warn_ratelimited("%s: id %lu: refused: its state has been removed\n",
+				    caller, id);
+		break;
+	case KLPSV_INSERT_UNDECLARED:
+		pr_warn_ratelimited("%s: id %lu: refused: no state declares it (strict=1)\n",
+				    caller, id);
+		break;
+	case KLPSV_INSERT_NOSPC:
+		pr_warn_ratelimited("%s: id %lu: no room in the id's table\n",
+				    caller, id);
+		break;
+	case KLPSV_INSERT_CTOR_FAILED:
+		pr_warn_ratelimited("%s: id %lu: constructor failed (%d)\n",
+				    caller, id, ctor_err);
+		break;
+	case KLPSV_INSERTED:
+		break;
+	}
+}
+
 static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 				 gfp_t gfp_flags, klpsv_shadow_ctor_t ctor,
 				 void *ctor_data, bool exist_ok,
 				 const char *caller)
 {
+	enum klpsv_insert_result res;
 	struct klpsv_shadow *new, *shadow;
 	struct klpsv_id *sid;
-	int err;
+	int err, ctor_err = 0;
 
 	if (!klpsv_writer_context_ok(caller, id))
 		return NULL;
+	if (unlikely(size > KLPSV_SHADOW_SIZE_MAX)) {
+		pr_warn_ratelimited("%s: id %lu: refused: size %zu is beyond the largest shadow (%lu bytes)\n",
+				    caller, id, size, KLPSV_SHADOW_SIZE_MAX);
+		return NULL;
+	}
 
 	sid = klpsv_id_find(id);
-	if (!klpsv_id_allows_alloc(sid, id, caller))
+	/* Fails early; klpsv_table_insert() decides. */
+	res = klpsv_id_refusal(sid);
+	if (unlikely(res != KLPSV_INSERTED)) {
+		klpsv_shadow_refused(res, 0, id, caller);
 		return NULL;
+	}
 	if (!sid)
 		sid = klpsv_id_find_or_create(id, gfp_flags);
 	if (!sid) {
@@ -148,26 +186,17 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	new->obj = obj;
 	new->size = size;
 
-	err = klpsv_table_insert(sid, new, ctor, ctor_data, &shadow);
-	if (likely(!err)) {
+	res = klpsv_table_insert(sid, new, ctor, ctor_data, &shadow, &ctor_err);
+	if (likely(res == KLPSV_INSERTED)) {
 		this_cpu_inc(sid->stats->allocs);
 		this_cpu_add(sid->stats->bytes_in, size);
 		return new->data;
 	}
 
 	kfree(new);
-	if (shadow) {
-		if (exist_ok)
-			return shadow->data;
-		pr_warn_ratelimited("%s: id %lu: shadow variable already exists for this object\n",
-				    caller, id);
-	} else if (err == -ENOSPC) {
-		pr_warn_ratelimited("%s: id %lu: no room in the id's table\n",
-				    caller, id);
-	} else {
-		pr_warn_ratelimited("%s: id %lu: constructor failed (%d)\n",
-				    caller, id, err);
-	}
+	if (res == KLPSV_INSERT_EXISTS && exist_ok)
+		return shadow->data;
+	klpsv_shadow_refused(res, ctor_err, id, caller);
 	return NULL;
 }
 
@@ -182,9 +211,11 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
  *
  * When <@obj, @id> already has a variable, nothing is allocated, @ctor is not
  * called, one line is logged (rate limited), and NULL is returned. When @ctor
- * fails, nothing is left behind.
+ * fails, nothing is left behind. A @size beyond what kmalloc() can give is
+ * refused with one line.
  *
- * Not in hard interrupt context nor with interrupts disabled.
+ * Context: any but NMI and a constructor; @gfp_flags must fit the context
+ * (GFP_ATOMIC in hard interrupt context or with interrupts disabled).
  *
  * Return: the new variable's data, or NULL.
  */
@@ -206,7 +237,7 @@ EXPORT_SYMBOL_GPL(klpsv_shadow_alloc);
  *		only when the variable is created
  * @ctor_data:	passed to @ctor
  *
- * Not in hard interrupt context nor with interrupts disabled.
+ * Context: as for klpsv_shadow_alloc().
  *
  * Return: the data of the existing or new variable, or NULL when it did not
  * exist and could not be created.
@@ -219,38 +250,18 @@ void *klpsv_shadow_get_or_alloc(void *obj, unsigned long id, size_t size, gfp_t 
 }
 EXPORT_SYMBOL_GPL(klpsv_shadow_get_or_alloc);
 
-static void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
-				 klpsv_shadow_dtor_t dtor)
-{
-	size_t size = shadow->size;
-	klpsv_shadow_dtor_t state_dtor;
-
-	if (dtor) {
-		dtor(shadow->obj, shadow->data);
-	} else if (READ_ONCE(sid->state_dtor)) {
-		/* The state's module cannot go while we are in here. */
-		rcu_read_lock();
-		state_dtor = READ_ONCE(sid->state_dtor);
-		if (state_dtor)
-			state_dtor(shadow->obj, shadow->data);
-		rcu_read_unlock();
-	}
-	this_cpu_inc(sid->stats->frees);
-	this_cpu_add(sid->stats->bytes_out, size);
-	klpsv_shadow_free_deferred(shadow);
-}
-
 /**
  * klpsv_shadow_free() - detach and free a shadow variable
  * @obj:	the parent object (may be NULL)
  * @id:		the shadow id
- * @dtor:	destructor (optional), called once, with no klpsv lock held;
- *		when NULL, the shadow_dtor of the newest registered patch that
- *		declares state @id is called instead, in an RCU read-side
- *		critical section
+ * @dtor:	destructor (optional), called once, with no klpsv lock held
+ *		and preemption disabled; when NULL, the shadow_dtor of the
+ *		newest enabled patch that declares state @id is called instead,
+ *		the same way
  *
  * Nothing happens when <@obj, @id> has no variable.
- * Not in hard interrupt context nor with interrupts disabled.
+ *
+ * Context: any but NMI and a constructor.
  */
 void klpsv_shadow_free(void *obj, unsigned long id, klpsv_shadow_dtor_t dtor)
 {
@@ -271,41 +282,17 @@ void klpsv_shadow_free(void *obj, unsigned long id, klpsv_shadow_dtor_t dtor)
 EXPORT_SYMBOL_GPL(klpsv_shadow_free);
 
 /**
- * klpsv_id_free_all() - free every variable of an id
- * @sid:	the id
- * @dtor:	destructor (optional)
- * @bytes:	if not NULL, the data bytes freed are added to it
- *
- * The variables are removed in one pass under the id's lock, then released
- * outside of it, so that @dtor runs in the caller's context. The cost is
- * proportional to the size of this id's table, whatever other ids hold.
- *
- * Return: the number of variables freed.
- */
-unsigned long klpsv_id_free_all(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
-				unsigned long *bytes)
-{
-	struct klpsv_shadow *shadow, *next;
-	unsigned long count = 0;
-
-	for (shadow = klpsv_table_remove_all(sid); shadow; shadow = next) {
-		next = shadow->reaped;
-		if (bytes)
-			*bytes += shadow->size;
-		klpsv_shadow_release(sid, shadow, dtor);
-		count++;
-	}
-	return count;
-}
-
-/**
  * klpsv_shadow_free_all() - detach and free all <*, id> shadow variables
  * @id:		the shadow id
  * @dtor:	destructor (optional), called once per variable, with no klpsv
- *		lock held; when NULL, as for klpsv_shadow_free()
+ *		lock held and preemption disabled; when NULL, as for
+ *		klpsv_shadow_free()
  *
- * Costs O(variables of @id). Variables created while it runs may be left.
- * Not in hard interrupt context nor with interrupts disabled.
+ * Costs O(variables of @id), holding the id's lock for a few hundred slots
+ * of its table at a time, and rescheduling between destructor calls when
+ * the caller is preemptible. Variables created while it runs may be left.
+ *
+ * Context: any but NMI and a constructor.
  */
 void klpsv_shadow_free_all(unsigned long id, klpsv_shadow_dtor_t dtor)
 {
@@ -316,6 +303,7 @@ void klpsv_shadow_free_all(unsigned long id, klpsv_shadow_dtor_t dtor)
 
 	sid = klpsv_id_find(id);
 	if (sid)
-		klpsv_id_free_all(sid, dtor, NULL);
+		klpsv_id_empty(sid, dtor, NULL,
+			       preemptible() && !rcu_preempt_depth());
 }
 EXPORT_SYMBOL_GPL(klpsv_shadow_free_all);

@@ -21,7 +21,9 @@
  * caches, that one random read is what a lookup costs.
  *
  * Lookups take no lock (klpsv_table_lookup()). Writers take the id's
- * spinlock, with bottom halves disabled: inserting fills the first never-used
+ * spinlock with spin_lock_irqsave(), as the kernel's store takes its own, so
+ * that they work in process, softirq and hard interrupt context and with
+ * interrupts disabled (not in NMI): inserting fills the first never-used
  * slot of the key's probe sequence, removing marks the variable's slot freed.
  * Neither moves anything, so a lookup racing with them finds what was there
  * before or after, and since a slot is never used twice, a key read beside a
@@ -30,9 +32,12 @@
  * Freed slots, like live ones, lengthen probes, and a table must keep
  * never-used slots, where lookups of absent keys stop. So a table is
  * replaced by a new one, built from its live slots, when it is used up to
- * 5/8 (by a work item) or, should the work item be late, to 3/4 (by the next
- * insert that may sleep, or with an atomic allocation); an insert into a
- * table used up to 7/8 fails. The new table has twice as many slots as
+ * 5/8 (by a work item) or, should the work item be late, to 3/4 (by the
+ * inserts: one that may sleep builds the whole table, one that may not
+ * allocates it atomically and copies one chunk, and so does every atomic
+ * insert after it until the rebuild is done, which leaves the 1/8 of the
+ * table to 7/8 more than enough room); an insert into a table used up to 7/8
+ * fails. The new table has twice as many slots as
  * variables, rounded up to a power of two: used to between 1/4 and 1/2. A
  * table used to less than 1/8 by variables is rebuilt smaller by the work
  * item. Each slot is 16 bytes: between 32 and 64 bytes of table per variable
@@ -45,6 +50,13 @@
  * klpsv_table_rebuild()), then published with rcu_assign_pointer(); the old
  * one is freed after a grace period. Lookups still walking it find what it
  * held when it was replaced, and nothing writes to it any more.
+ *
+ * Emptying a table (free_all) is chunked the same way: a chunk of slots per
+ * holding of the lock (klpsv_table_empty_step()). While it runs, no rebuild
+ * starts and none in flight is kept, so that the emptying walks one table
+ * from its first slot to its last and misses nothing published before it
+ * began. Inserts meanwhile go into that table as usual (and would fail once
+ * it is used to 7/8); the work item rebuilds it when the emptying is done.
  */
 
 #define KLPSV_TABLE_MIN_BITS	6
@@ -122,14 +134,17 @@ static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
 }
 
 /*
- * The slot of @obj's variable in @t, or, when it has none, the never-used
- * slot where its probe ends: where a new variable of @obj goes. Lock held.
+ * The slot of @obj's variable in the current table @t of @sid, or, when it
+ * has none, the never-used slot where its probe ends: where a new variable
+ * of @obj goes.
  */
-static unsigned int klpsv_table_probe(const struct klpsv_table *t,
+static unsigned int klpsv_table_probe(struct klpsv_id *sid,
+				      const struct klpsv_table *t,
 				      const void *obj)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&sid->lock);
 	for (i = klpsv_table_hash(t, obj); t->slots[i].shadow; i = klpsv_table_next(t, i)) {
 		if (t->slots[i].shadow != KLPSV_SLOT_FREED && t->slots[i].obj == obj)
 			break;
@@ -169,6 +184,7 @@ static void klpsv_table_unplace(struct klpsv_table *t, void *obj,
 /* Drops the rebuild in flight: its table was never published. */
 static void klpsv_rebuild_abandon(struct klpsv_id *sid)
 {
+	lockdep_assert_held(&sid->lock);
 	call_rcu(&sid->next->rcu, klpsv_table_free_rcu);
 	sid->next = NULL;
 }
@@ -177,6 +193,7 @@ static void klpsv_rebuild_abandon(struct klpsv_id *sid)
 static void klpsv_rebuild_add(struct klpsv_id *sid, void *obj,
 			      struct klpsv_shadow *shadow)
 {
+	lockdep_assert_held(&sid->lock);
 	if (klpsv_table_full(sid->next_used + 1, sid->next)) {
 		klpsv_rebuild_abandon(sid);
 		return;
@@ -187,11 +204,12 @@ static void klpsv_rebuild_add(struct klpsv_id *sid, void *obj,
 
 /*
  * A writer changed slot @i of the current table: when a rebuild has copied
- * that slot already, the change goes into the new table too. Lock held.
+ * that slot already, the change goes into the new table too.
  */
 static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i, void *obj,
 			       struct klpsv_shadow *shadow, bool inserted)
 {
+	lockdep_assert_held(&sid->lock);
 	if (!sid->next || i >= sid->copied)
 		return;
 	if (inserted)
@@ -205,7 +223,7 @@ static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i, void *obj,
 
 /*
  * Copies the next chunk of the current table into the rebuild in flight,
- * and publishes the new table after the last chunk. Lock held.
+ * and publishes the new table after the last chunk.
  *
  * Return: the table replaced, to be freed after a grace period, or NULL.
  */
@@ -216,6 +234,7 @@ static struct klpsv_table *klpsv_rebuild_step(struct klpsv_id *sid)
 				  klpsv_table_slots(old));
 	struct klpsv_shadow *shadow;
 
+	lockdep_assert_held(&sid->lock);
 	for (i = sid->copied; i < end && sid->next; i++) {
 		shadow = old->slots[i].shadow;
 		if (klpsv_slot_live(shadow))
@@ -236,18 +255,67 @@ static struct klpsv_table *klpsv_rebuild_step(struct klpsv_id *sid)
 /*
  * Whether @sid's table should be replaced: with @extra > 0, because it has
  * no room for @extra more inserts; with @extra == 0, because the work item
- * would replace it. Called with the lock held.
+ * would replace it. Never while a free_all empties it.
  */
 static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
 {
 	struct klpsv_table *t = klpsv_table_locked(sid);
 
+	lockdep_assert_held(&sid->lock);
+	if (sid->emptying)
+		return false;
 	if (extra)
 		return klpsv_table_full(sid->used + extra, t);
 	return klpsv_table_crowded(sid->used, t) || klpsv_table_sparse(sid->live, t);
 }
 
 #define KLPSV_REBUILD_TRIES	3
+
+/*
+ * Starts a rebuild when klpsv_table_wants_rebuild(), or finds the one in
+ * flight.
+ *
+ * Return: 1 with the lock held (*@flags saved) and sid->next set; with the
+ * lock released, 0 when no new table is wanted, or -ENOMEM, -EBUSY, -ENOSPC.
+ */
+static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
+			       gfp_t gfp, unsigned long *flags)
+{
+	struct klpsv_table *new;
+	unsigned int bits, tries;
+
+	for (tries = 0;; tries++) {
+		spin_lock_irqsave(&sid->lock, *flags);
+		if (sid->next)
+			return 1;
+		if (!klpsv_table_wants_rebuild(sid, extra)) {
+			spin_unlock_irqrestore(&sid->lock, *flags);
+			return 0;
+		}
+		bits = klpsv_table_bits_for(sid->live + extra);
+		spin_unlock_irqrestore(&sid->lock, *flags);
+		if (tries == KLPSV_REBUILD_TRIES)
+			return -EBUSY;
+		if (bits > KLPSV_TABLE_MAX_BITS)
+			return -ENOSPC;
+
+		new = klpsv_table_alloc(bits, gfp);
+		if (!new)
+			return -ENOMEM;
+
+		spin_lock_irqsave(&sid->lock, *flags);
+		if (!sid->next && klpsv_table_wants_rebuild(sid, extra) &&
+		    !klpsv_table_crowded(sid->live + extra, new)) {
+			sid->next = new;
+			sid->copied = 0;
+			sid->next_used = 0;
+			return 1;
+		}
+		spin_unlock_irqrestore(&sid->lock, *flags);
+		/* Not published, and allocated with @gfp: freed the same way. */
+		klpsv_table_free(new);
+	}
+}
 
 /*
  * Replaces the table of @sid by one built from its live slots, with room for
@@ -258,65 +326,45 @@ static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
  * variables were added meanwhile that it would be crowded already, a bigger
  * one is tried, a few times (one sized for more variables than are left is
  * used all the same). It is filled %KLPSV_REBUILD_CHUNK slots of the current
- * table at a time, the lock held for each chunk only, rescheduling between
- * chunks when @gfp allows; writers meanwhile change the current table as
- * usual, and a slot they change that was copied already is changed in the
- * new table too (klpsv_rebuild_note()). Lookups use the current table until
- * the new one is published. A rebuild whose table fills up meanwhile is
- * abandoned; the next crowded insert starts another.
+ * table at a time, the lock held for each chunk only; writers meanwhile
+ * change the current table as usual, and a slot they change that was copied
+ * already is changed in the new table too (klpsv_rebuild_note()). Lookups
+ * use the current table until the new one is published. A rebuild whose
+ * table fills up meanwhile is abandoned; the next crowded insert starts
+ * another.
+ *
+ * When @gfp may sleep, the whole table is copied, rescheduling between
+ * chunks. When it may not, the caller may be in hard interrupt context or
+ * have interrupts disabled: one chunk is copied, and the next atomic insert
+ * copies the next (see the DOC above), so that no caller spends more than
+ * one chunk (and one allocation) in here.
  *
  * Return: 0 (also when no new table was needed), -ENOMEM, -EBUSY, or
  * -ENOSPC beyond 2^30 slots.
  */
 static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra, gfp_t gfp)
 {
-	struct klpsv_table *new, *target, *old = NULL;
-	unsigned int bits, tries;
+	bool may_sleep = gfpflags_allow_blocking(gfp);
+	struct klpsv_table *target, *old;
+	unsigned long flags;
+	int ret;
 
-	for (tries = 0;; tries++) {
-		spin_lock_bh(&sid->lock);
-		if (sid->next)
-			break;
-		if (!klpsv_table_wants_rebuild(sid, extra)) {
-			spin_unlock_bh(&sid->lock);
-			return 0;
-		}
-		bits = klpsv_table_bits_for(sid->live + extra);
-		spin_unlock_bh(&sid->lock);
-		if (tries == KLPSV_REBUILD_TRIES)
-			return -EBUSY;
-		if (bits > KLPSV_TABLE_MAX_BITS)
-			return -ENOSPC;
-
-		new = klpsv_table_alloc(bits, gfp);
-		if (!new)
-			return -ENOMEM;
-
-		spin_lock_bh(&sid->lock);
-		if (!sid->next && klpsv_table_wants_rebuild(sid, extra) &&
-		    !klpsv_table_crowded(sid->live + extra, new)) {
-			sid->next = new;
-			sid->copied = 0;
-			sid->next_used = 0;
-			break;
-		}
-		spin_unlock_bh(&sid->lock);
-		klpsv_table_free(new);
-	}
+	ret = klpsv_rebuild_start(sid, extra, gfp, &flags);
+	if (ret <= 0)
+		return ret;
 
 	target = sid->next;
 	for (;;) {
 		old = klpsv_rebuild_step(sid);
-		if (old || sid->next != target)
+		if (old || sid->next != target || !may_sleep)
 			break;
-		spin_unlock_bh(&sid->lock);
-		if (gfpflags_allow_blocking(gfp))
-			cond_resched();
-		spin_lock_bh(&sid->lock);
+		spin_unlock_irqrestore(&sid->lock, flags);
+		cond_resched();
+		spin_lock_irqsave(&sid->lock, flags);
 		if (sid->next != target)
 			break;
 	}
-	spin_unlock_bh(&sid->lock);
+	spin_unlock_irqrestore(&sid->lock, flags);
 
 	if (old)
 		call_rcu(&old->rcu, klpsv_table_free_rcu);
@@ -339,6 +387,7 @@ static void klpsv_table_resize_work(struct work_struct *work)
  * @sid:	the id, not yet visible to anyone
  * @gfp:	allocation flags
  *
+ * Context: process context (a spare id is built by a work item).
  * Return: 0, or -ENOMEM.
  */
 int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
@@ -352,6 +401,7 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 	sid->used = 0;
 	sid->live = 0;
 	sid->next = NULL;
+	sid->emptying = 0;
 	INIT_WORK(&sid->resize, klpsv_table_resize_work);
 	return 0;
 }
@@ -362,11 +412,13 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
  *
  * Waits for the work item; older tables wait for their grace period, which
  * the rcu_barrier() of unload covers.
+ *
+ * Context: process context, may sleep.
  */
 void klpsv_table_destroy(struct klpsv_id *sid)
 {
 	cancel_work_sync(&sid->resize);
-	WARN_ON_ONCE(sid->live || sid->next);
+	WARN_ON_ONCE(sid->live || sid->next || sid->emptying);
 	klpsv_table_free(rcu_dereference_protected(sid->table, true));
 }
 
@@ -376,7 +428,10 @@ void klpsv_table_destroy(struct klpsv_id *sid)
  * @gfp:	allocation flags, for a new table
  *
  * Call before klpsv_table_insert(), outside any lock when @gfp may sleep.
- * Builds a new table only when the work item has fallen behind.
+ * Builds a new table only when the work item has fallen behind; when @gfp
+ * may not sleep, takes one bounded step of that (see klpsv_table_rebuild()).
+ *
+ * Context: any but NMI; may sleep when @gfp allows.
  *
  * Return: 0, or the error of klpsv_table_rebuild() when no new table could
  * be built.
@@ -394,6 +449,22 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 	return full ? klpsv_table_rebuild(sid, 1, gfp) : 0;
 }
 
+/* See klpsv_in_constructor(). */
+DEFINE_PER_CPU(bool, klpsv_in_ctor);
+
+static int klpsv_table_construct(struct klpsv_shadow *shadow,
+				 klpsv_shadow_ctor_t ctor, void *ctor_data)
+{
+	int err;
+
+	if (!ctor)
+		return 0;
+	this_cpu_write(klpsv_in_ctor, true);
+	err = ctor(shadow->obj, shadow->data, ctor_data);
+	this_cpu_write(klpsv_in_ctor, false);
+	return err;
+}
+
 /**
  * klpsv_table_insert() - publish a new variable, unless its object has one
  * @sid:	the id
@@ -402,43 +473,55 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
  *		object has a variable already (optional)
  * @ctor_data:	passed to @ctor
  * @existing:	set to the object's variable when it has one, else to NULL
+ * @ctor_err:	set to what @ctor returned, when it failed
  *
- * The check, @ctor and the publication happen under the id's lock, so that
- * of racing inserts for one object one constructs and publishes, and no
- * reader sees the data before @ctor has returned. @ctor runs in atomic
- * context, with bottom halves disabled, and must not use the id's writers.
+ * The checks (the id's state allows it, the object has no variable, there
+ * is room), @ctor and the publication happen under the id's lock, so that of
+ * racing inserts for one object one constructs and publishes, no reader sees
+ * the data before @ctor has returned, and an insert that klpsv_id_retire()
+ * did not refuse is seen by the free_all after it. @ctor runs in atomic
+ * context, with interrupts disabled; klpsv writers it calls are refused
+ * (klpsv_in_constructor()).
  *
- * Any context where bottom halves may be disabled.
- *
- * Return: 0 when @shadow was published. Otherwise @shadow stays the
- * caller's, and the return value is -EEXIST when the object had a variable
- * (*@existing), -ENOSPC when the table is used up to 7/8 (the caller did not
- * reserve, or many inserts raced past the reservation), or what @ctor
- * returned.
+ * Context: any but NMI.
+ * Return: %KLPSV_INSERTED when @shadow was published. Otherwise @shadow
+ * stays the caller's: %KLPSV_INSERT_EXISTS when the object had a variable
+ * (*@existing), %KLPSV_INSERT_RETIRED or %KLPSV_INSERT_UNDECLARED when the
+ * id's state refuses it (see klpsv_id_refusal()), %KLPSV_INSERT_NOSPC when
+ * the table is used up to 7/8 (the caller did not reserve, or many inserts
+ * raced past the reservation), %KLPSV_INSERT_CTOR_FAILED (*@ctor_err).
  */
-int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow,
-		       klpsv_shadow_ctor_t ctor, void *ctor_data,
-		       struct klpsv_shadow **existing)
+enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
+					    struct klpsv_shadow *shadow,
+					    klpsv_shadow_ctor_t ctor,
+					    void *ctor_data,
+					    struct klpsv_shadow **existing,
+					    int *ctor_err)
 {
+	enum klpsv_insert_result res;
 	struct klpsv_shadow *cur;
 	struct klpsv_table *t;
+	unsigned long flags;
 	bool crowded;
 	unsigned int i;
-	int err;
 
-	spin_lock_bh(&sid->lock);
+	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
-	i = klpsv_table_probe(t, shadow->obj);
+	i = klpsv_table_probe(sid, t, shadow->obj);
 	cur = t->slots[i].shadow;
 	*existing = cur;
-	err = -EEXIST;
+	res = KLPSV_INSERT_EXISTS;
 	if (cur)
 		goto unlock;
-	err = -ENOSPC;
+	res = klpsv_id_refusal(sid);
+	if (res != KLPSV_INSERTED)
+		goto unlock;
+	res = KLPSV_INSERT_NOSPC;
 	if (klpsv_table_overfull(sid->used + 1, t))
 		goto unlock;
-	err = ctor ? ctor(shadow->obj, shadow->data, ctor_data) : 0;
-	if (err)
+	*ctor_err = klpsv_table_construct(shadow, ctor, ctor_data);
+	res = KLPSV_INSERT_CTOR_FAILED;
+	if (*ctor_err)
 		goto unlock;
 
 	t->slots[i].obj = shadow->obj;
@@ -449,15 +532,15 @@ int klpsv_table_insert(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 	sid->live++;
 	klpsv_rebuild_note(sid, i, shadow->obj, shadow, true);
 	crowded = klpsv_table_crowded(sid->used, t);
-	spin_unlock_bh(&sid->lock);
+	spin_unlock_irqrestore(&sid->lock, flags);
 
 	if (crowded)
 		schedule_work(&sid->resize);
-	return 0;
+	return KLPSV_INSERTED;
 
 unlock:
-	spin_unlock_bh(&sid->lock);
-	return err;
+	spin_unlock_irqrestore(&sid->lock, flags);
+	return res;
 }
 
 /**
@@ -469,20 +552,20 @@ unlock:
  * sections: free it after a grace period. Of racing removes of one variable,
  * one gets it.
  *
- * Any context where bottom halves may be disabled.
- *
+ * Context: any but NMI.
  * Return: the variable, now the caller's to free, or NULL when @obj had none.
  */
 struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 {
 	struct klpsv_shadow *shadow;
 	struct klpsv_table *t;
+	unsigned long flags;
 	bool sparse = false;
 	unsigned int i;
 
-	spin_lock_bh(&sid->lock);
+	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
-	i = klpsv_table_probe(t, obj);
+	i = klpsv_table_probe(sid, t, obj);
 	shadow = t->slots[i].shadow;
 	if (shadow) {
 		WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);
@@ -490,7 +573,7 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 		klpsv_rebuild_note(sid, i, obj, shadow, false);
 		sparse = klpsv_table_sparse(sid->live, t);
 	}
-	spin_unlock_bh(&sid->lock);
+	spin_unlock_irqrestore(&sid->lock, flags);
 
 	if (sparse)
 		schedule_work(&sid->resize);
@@ -498,30 +581,56 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 }
 
 /**
- * klpsv_table_remove_all() - unpublish every variable of an id
+ * klpsv_table_empty_begin() - start removing every variable of an id
  * @sid:	the id
  *
- * One pass over the table, under the lock: every variable published before
- * the call is removed. As for klpsv_table_remove(), free them after a grace
- * period.
+ * Until the matching klpsv_table_empty_end(), the table of @sid is not
+ * replaced: a rebuild in flight is dropped (it would be built for nothing),
+ * and none starts.
  *
- * Any context where bottom halves may be disabled.
- *
- * Return: the removed variables, linked through their @reaped.
+ * Context: any but NMI.
  */
-struct klpsv_shadow *klpsv_table_remove_all(struct klpsv_id *sid)
+void klpsv_table_empty_begin(struct klpsv_id *sid)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sid->lock, flags);
+	if (sid->next)
+		klpsv_rebuild_abandon(sid);
+	sid->emptying++;
+	spin_unlock_irqrestore(&sid->lock, flags);
+}
+
+/* Slots of a table emptied per holding of the lock. */
+#define KLPSV_EMPTY_CHUNK	256
+
+/**
+ * klpsv_table_empty_step() - remove the variables of the next chunk of slots
+ * @sid:	the id, between klpsv_table_empty_begin() and _end()
+ * @pos:	the first slot of the chunk, 0 to start; advanced
+ * @reaped:	set to the removed variables, linked through their @reaped
+ *		(NULL when none), now the caller's to free after a grace period
+ *
+ * Holds the lock for %KLPSV_EMPTY_CHUNK slots at most. Every variable
+ * published before klpsv_table_empty_begin() is removed by one of the steps;
+ * one published later may be.
+ *
+ * Context: any but NMI.
+ * Return: false once the whole table has been walked.
+ */
+bool klpsv_table_empty_step(struct klpsv_id *sid, unsigned int *pos,
+			    struct klpsv_shadow **reaped)
 {
 	struct klpsv_shadow *shadow, *head = NULL;
 	struct klpsv_table *t;
-	bool sparse;
-	unsigned int i;
+	unsigned long flags;
+	unsigned int i, end;
+	bool more;
 
-	spin_lock_bh(&sid->lock);
-	/* A new table would be built for nothing. */
-	if (sid->next)
-		klpsv_rebuild_abandon(sid);
+	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
-	for (i = 0; sid->live && i < klpsv_table_slots(t); i++) {
+	end = min(*pos + KLPSV_EMPTY_CHUNK, klpsv_table_slots(t));
+	for (i = *pos; sid->live && i < end; i++) {
 		shadow = t->slots[i].shadow;
 		if (!klpsv_slot_live(shadow))
 			continue;
@@ -530,27 +639,76 @@ struct klpsv_shadow *klpsv_table_remove_all(struct klpsv_id *sid)
 		shadow->reaped = head;
 		head = shadow;
 	}
-	sparse = klpsv_table_sparse(sid->live, t);
-	spin_unlock_bh(&sid->lock);
+	more = sid->live && end < klpsv_table_slots(t);
+	spin_unlock_irqrestore(&sid->lock, flags);
 
-	if (sparse)
+	*pos = end;
+	*reaped = head;
+	return more;
+}
+
+/**
+ * klpsv_table_empty_end() - done removing every variable of an id
+ * @sid:	the id
+ *
+ * The table may be replaced again; a table left too big for what it holds
+ * is rebuilt smaller by the work item.
+ *
+ * Context: any but NMI.
+ */
+void klpsv_table_empty_end(struct klpsv_id *sid)
+{
+	unsigned long flags;
+	bool rebuild;
+
+	spin_lock_irqsave(&sid->lock, flags);
+	sid->emptying--;
+	rebuild = klpsv_table_wants_rebuild(sid, 0);
+	spin_unlock_irqrestore(&sid->lock, flags);
+
+	if (rebuild)
 		schedule_work(&sid->resize);
-	return head;
+}
+
+/**
+ * klpsv_id_retire() - refuse every later allocation of an id
+ * @sid:	the id
+ *
+ * Sets %KLPSV_ID_RETIRED under the id's lock, which every insert holds while
+ * it checks the bit and publishes (klpsv_table_insert()). So an insert
+ * either was refused, or published its variable before this returned: a
+ * free_all started after this call sees it. The state engine retires an id
+ * this way before the free_all of its removed state.
+ *
+ * Context: any but NMI.
+ */
+void klpsv_id_retire(struct klpsv_id *sid)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sid->lock, flags);
+	set_bit(KLPSV_ID_RETIRED, &sid->state);
+	spin_unlock_irqrestore(&sid->lock, flags);
 }
 
 /**
  * klpsv_id_walk() - call @fn for every variable of an id
  * @sid:	the id
- * @fn:		called for each variable; returns false to stop the walk
+ * @fn:		called for each variable with its parent object, read from
+ *		the table's slot; returns false to stop the walk
  * @arg:	passed to @fn
  *
- * The caller holds rcu_read_lock(); @fn must not sleep. Variables added or
- * removed during the walk may or may not be seen; none is seen twice.
+ * Variables added or removed during the walk may or may not be seen; none
+ * is seen twice. A variable seen may be being freed: @fn may read its
+ * @size and @data, which stay until the caller's read-side critical section
+ * ends, but not its @obj, which call_rcu() overwrites.
  *
+ * Context: rcu_read_lock() held; @fn must not sleep.
  * Return: false when @fn stopped the walk, true otherwise.
  */
 bool klpsv_id_walk(struct klpsv_id *sid,
-		   bool (*fn)(struct klpsv_shadow *shadow, void *arg), void *arg)
+		   bool (*fn)(void *obj, struct klpsv_shadow *shadow, void *arg),
+		   void *arg)
 {
 	const struct klpsv_table *t = rcu_dereference(sid->table);
 	struct klpsv_shadow *shadow;
@@ -559,7 +717,8 @@ bool klpsv_id_walk(struct klpsv_id *sid,
 	for (i = 0; i < klpsv_table_slots(t); i++) {
 		/* Pairs with the release of klpsv_table_insert(). */
 		shadow = smp_load_acquire(&t->slots[i].shadow);
-		if (klpsv_slot_live(shadow) && !fn(shadow, arg))
+		if (klpsv_slot_live(shadow) &&
+		    !fn(READ_ONCE(t->slots[i].obj), shadow, arg))
 			return false;
 	}
 	return true;

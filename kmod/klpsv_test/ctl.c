@@ -50,6 +50,7 @@ enum klpsv_test_verb {
 	KLPSV_TEST_OBJ_DEL,
 	KLPSV_TEST_OBJ_LIST,
 	KLPSV_TEST_ALLOC,
+	KLPSV_TEST_ALLOC_HUGE,
 	KLPSV_TEST_GET_OR_ALLOC,
 	KLPSV_TEST_GET,
 	KLPSV_TEST_SET,
@@ -65,6 +66,7 @@ enum klpsv_test_pos {
 	KLPSV_TEST_P_OBJ,	/* NAME or "null" */
 	KLPSV_TEST_P_ID,	/* ID */
 	KLPSV_TEST_P_SIZE,	/* SIZE */
+	KLPSV_TEST_P_ANY_SIZE,	/* any size_t, for alloc-huge */
 	KLPSV_TEST_P_BYTE,	/* BYTE */
 };
 
@@ -77,6 +79,7 @@ enum klpsv_test_opt {
 	KLPSV_TEST_O_THREADS,
 	KLPSV_TEST_O_ITERATIONS,
 	KLPSV_TEST_O_OBJECTS,
+	KLPSV_TEST_O_CTX,
 	KLPSV_TEST_NR_OPTS,
 };
 
@@ -89,6 +92,7 @@ static const char * const klpsv_test_opt_names[KLPSV_TEST_NR_OPTS] = {
 	[KLPSV_TEST_O_THREADS]		= "threads",
 	[KLPSV_TEST_O_ITERATIONS]	= "iterations",
 	[KLPSV_TEST_O_OBJECTS]		= "objects",
+	[KLPSV_TEST_O_CTX]		= "ctx",
 };
 
 /**
@@ -119,6 +123,8 @@ static const struct klpsv_test_verb_desc klpsv_test_verbs[] = {
 	{ "alloc", NULL, KLPSV_TEST_ALLOC, 3,
 	  { KLPSV_TEST_P_OBJ, KLPSV_TEST_P_ID, KLPSV_TEST_P_SIZE },
 	  BIT(KLPSV_TEST_O_CTOR) | BIT(KLPSV_TEST_O_GFP) },
+	{ "alloc-huge", NULL, KLPSV_TEST_ALLOC_HUGE, 3,
+	  { KLPSV_TEST_P_OBJ, KLPSV_TEST_P_ID, KLPSV_TEST_P_ANY_SIZE } },
 	{ "get-or-alloc", NULL, KLPSV_TEST_GET_OR_ALLOC, 3,
 	  { KLPSV_TEST_P_OBJ, KLPSV_TEST_P_ID, KLPSV_TEST_P_SIZE },
 	  BIT(KLPSV_TEST_O_CTOR) | BIT(KLPSV_TEST_O_GFP) },
@@ -130,9 +136,9 @@ static const struct klpsv_test_verb_desc klpsv_test_verbs[] = {
 	  BIT(KLPSV_TEST_O_LEN), BIT(KLPSV_TEST_O_LEN) },
 	{ "free", NULL, KLPSV_TEST_FREE, 2,
 	  { KLPSV_TEST_P_OBJ, KLPSV_TEST_P_ID },
-	  BIT(KLPSV_TEST_O_DTOR) },
+	  BIT(KLPSV_TEST_O_DTOR) | BIT(KLPSV_TEST_O_CTX) },
 	{ "free-all", NULL, KLPSV_TEST_FREE_ALL, 1, { KLPSV_TEST_P_ID },
-	  BIT(KLPSV_TEST_O_DTOR) },
+	  BIT(KLPSV_TEST_O_DTOR) | BIT(KLPSV_TEST_O_CTX) },
 	{ "race", NULL, KLPSV_TEST_RACE, 1, { KLPSV_TEST_P_ID },
 	  BIT(KLPSV_TEST_O_THREADS) | BIT(KLPSV_TEST_O_ITERATIONS) |
 	  BIT(KLPSV_TEST_O_OBJECTS) },
@@ -148,7 +154,7 @@ static const struct klpsv_test_verb_desc klpsv_test_verbs[] = {
  * @size:	SIZE, or the size= of "obj new"
  * @byte:	BYTE
  * @ctor:	ctor=
- * @gfp:	gfp=
+ * @ctx:	gfp= or ctx=
  * @dtor:	dtor=count
  * @len:	len=
  * @threads:	threads=
@@ -162,7 +168,7 @@ struct klpsv_test_cmd {
 	size_t size;
 	u8 byte;
 	struct klpsv_test_ctor_spec ctor;
-	enum klpsv_test_gfp gfp;
+	enum klpsv_test_ctx ctx;
 	bool dtor;
 	unsigned long len;
 	unsigned int threads;
@@ -227,7 +233,33 @@ static int klpsv_test_parse_ctor(const char *s,
 		ctor->err = val;
 		return 0;
 	}
+	if (str_has_prefix(s, "nest:")) {
+		if (klpsv_test_parse_num(s + 5, ULONG_MAX, &val))
+			return -EINVAL;
+		ctor->mode = KLPSV_TEST_CTOR_NEST;
+		ctor->nest_id = val;
+		return 0;
+	}
 	return -EINVAL;
+}
+
+/* The contexts of gfp= and ctx=, in enum klpsv_test_ctx order. */
+static const char * const klpsv_test_gfp_names[] = {
+	"kernel", "atomic", "irqoff", "hardirq",
+};
+static const char * const klpsv_test_ctx_names[] = {
+	"process", "atomic", "irqoff", "hardirq",
+};
+
+static int klpsv_test_parse_ctx(const char *s, const char * const *names,
+				size_t n, enum klpsv_test_ctx *ctx)
+{
+	int i = match_string(names, n, s);
+
+	if (i < 0)
+		return -EINVAL;
+	*ctx = i;
+	return 0;
 }
 
 static int klpsv_test_parse_pos(struct klpsv_test_cmd *cmd,
@@ -257,6 +289,11 @@ static int klpsv_test_parse_pos(struct klpsv_test_cmd *cmd,
 			return -EINVAL;
 		cmd->size = val;
 		return 0;
+	case KLPSV_TEST_P_ANY_SIZE:
+		if (klpsv_test_parse_num(tok, SIZE_MAX, &val))
+			return -EINVAL;
+		cmd->size = val;
+		return 0;
 	case KLPSV_TEST_P_BYTE:
 		if (klpsv_test_parse_num(tok, U8_MAX, &val))
 			return -EINVAL;
@@ -281,15 +318,13 @@ static int klpsv_test_parse_opt(struct klpsv_test_cmd *cmd,
 	case KLPSV_TEST_O_CTOR:
 		return klpsv_test_parse_ctor(val, &cmd->ctor);
 	case KLPSV_TEST_O_GFP:
-		if (!strcmp(val, "kernel"))
-			cmd->gfp = KLPSV_TEST_GFP_KERNEL;
-		else if (!strcmp(val, "atomic"))
-			cmd->gfp = KLPSV_TEST_GFP_ATOMIC;
-		else if (!strcmp(val, "irqoff"))
-			cmd->gfp = KLPSV_TEST_GFP_IRQOFF;
-		else
-			return -EINVAL;
-		return 0;
+		return klpsv_test_parse_ctx(val, klpsv_test_gfp_names,
+					    ARRAY_SIZE(klpsv_test_gfp_names),
+					    &cmd->ctx);
+	case KLPSV_TEST_O_CTX:
+		return klpsv_test_parse_ctx(val, klpsv_test_ctx_names,
+					    ARRAY_SIZE(klpsv_test_ctx_names),
+					    &cmd->ctx);
 	case KLPSV_TEST_O_LEN:
 		return klpsv_test_parse_num(val, KLPSV_TEST_SIZE_MAX, &cmd->len);
 	case KLPSV_TEST_O_DTOR:
@@ -382,6 +417,7 @@ static int klpsv_test_parse(char *line, struct klpsv_test_cmd *cmd)
 		.desc		= desc,
 		.size		= KLPSV_TEST_OBJ_SIZE,
 		.ctor		= { .mode = KLPSV_TEST_CTOR_NONE },
+		.ctx		= KLPSV_TEST_CTX_PROCESS,
 		.dtor		= true,
 		.threads	= 2,
 		.iterations	= 100000,
@@ -406,12 +442,14 @@ static size_t klpsv_test_shadow_result(char *buf, size_t size,
 				       const struct klpsv_test_shadow_res *res)
 {
 	if (!res->ptr)
-		return scnprintf(buf, size, "found=0 ctor=%u ctor_ok=%d ctor_atomic=%d\n",
-				 res->ctor, res->ctor_ok, res->ctor_atomic);
+		return scnprintf(buf, size,
+				 "found=0 ctor=%u ctor_ok=%d ctor_atomic=%d ctx_ok=%d nested=%u\n",
+				 res->ctor, res->ctor_ok, res->ctor_atomic,
+				 res->ctx_ok, res->nested);
 	return scnprintf(buf, size,
-			 "found=1 ptr=%p ctor=%u ctor_ok=%d ctor_atomic=%d data=%*phN\n",
+			 "found=1 ptr=%p ctor=%u ctor_ok=%d ctor_atomic=%d ctx_ok=%d nested=%u data=%*phN\n",
 			 res->ptr, res->ctor, res->ctor_ok, res->ctor_atomic,
-			 (int)res->len, res->data);
+			 res->ctx_ok, res->nested, (int)res->len, res->data);
 }
 
 static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
@@ -440,9 +478,10 @@ static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
 		*len = klpsv_test_obj_list(buf, size);
 		return 0;
 	case KLPSV_TEST_ALLOC:
+	case KLPSV_TEST_ALLOC_HUGE:
 	case KLPSV_TEST_GET_OR_ALLOC:
 		err = klpsv_test_shadow_create(obj, cmd->id, cmd->size,
-					       &cmd->ctor, cmd->gfp,
+					       &cmd->ctor, cmd->ctx,
 					       cmd->desc->verb == KLPSV_TEST_GET_OR_ALLOC,
 					       &sres);
 		if (err)
@@ -463,11 +502,14 @@ static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
 	case KLPSV_TEST_FREE:
 	case KLPSV_TEST_FREE_ALL:
 		if (cmd->desc->verb == KLPSV_TEST_FREE)
-			klpsv_test_shadow_free(obj, cmd->id, cmd->dtor, &dres);
+			klpsv_test_shadow_free(obj, cmd->id, cmd->dtor, cmd->ctx,
+					       &dres);
 		else
-			klpsv_test_shadow_free_all(cmd->id, cmd->dtor, &dres);
-		*len = scnprintf(buf, size, "dtor=%lu dtor_ok=%d\n",
-				 dres.calls, dres.ok);
+			klpsv_test_shadow_free_all(cmd->id, cmd->dtor, cmd->ctx,
+						   &dres);
+		*len = scnprintf(buf, size,
+				 "dtor=%lu dtor_ok=%d dtor_atomic=%d ctx_ok=%d\n",
+				 dres.calls, dres.ok, dres.atomic, dres.ctx_ok);
 		return 0;
 	case KLPSV_TEST_RACE:
 		err = klpsv_test_race(cmd->id, cmd->threads, cmd->iterations,

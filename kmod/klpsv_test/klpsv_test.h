@@ -14,8 +14,10 @@
  * DOC: klpsv_test.ko internals
  *
  * Context and locking: every function declared here runs in process context
- * with klpsv_test_mutex held (each asserts it with lockdep); the mutex is
- * defined in main.c, which takes it around each command and module exit.
+ * with klpsv_test_mutex held (each asserts it with lockdep), but
+ * klpsv_test_context_ok() and klpsv_test_atomic_context(), which run
+ * anywhere; the mutex is defined in main.c, which takes it around each
+ * command and module exit.
  */
 
 /* Longest write to ctl, trailing newline included. */
@@ -46,11 +48,14 @@ void klpsv_test_obj_exit(void);
  * @KLPSV_TEST_CTOR_NONE:	no constructor (NULL)
  * @KLPSV_TEST_CTOR_FILL:	fill the data with a byte, return 0
  * @KLPSV_TEST_CTOR_FAIL:	touch nothing, return an error
+ * @KLPSV_TEST_CTOR_NEST:	allocate a shadow of another id for the same
+ *				parent (klpsv must refuse), return 0
  */
 enum klpsv_test_ctor_mode {
 	KLPSV_TEST_CTOR_NONE,
 	KLPSV_TEST_CTOR_FILL,
 	KLPSV_TEST_CTOR_FAIL,
+	KLPSV_TEST_CTOR_NEST,
 };
 
 /**
@@ -58,11 +63,13 @@ enum klpsv_test_ctor_mode {
  * @mode:	what the constructor does
  * @fill:	the byte of %KLPSV_TEST_CTOR_FILL
  * @err:	the positive errno of %KLPSV_TEST_CTOR_FAIL
+ * @nest_id:	the other id of %KLPSV_TEST_CTOR_NEST
  */
 struct klpsv_test_ctor_spec {
 	enum klpsv_test_ctor_mode mode;
 	u8 fill;
 	int err;
+	unsigned long nest_id;
 };
 
 /**
@@ -71,6 +78,9 @@ struct klpsv_test_ctor_spec {
  * @ctor:	constructor calls
  * @ctor_ok:	every constructor call passed its checks
  * @ctor_atomic: every constructor call ran in atomic context
+ * @ctx_ok:	the call ran in the context asked for
+ * @nested:	allocations by a %KLPSV_TEST_CTOR_NEST constructor that
+ *		klpsv did not refuse
  * @len:	bytes in @data
  * @data:	the first @len data bytes after the call
  */
@@ -79,6 +89,8 @@ struct klpsv_test_shadow_res {
 	unsigned int ctor;
 	bool ctor_ok;
 	bool ctor_atomic;
+	bool ctx_ok;
+	unsigned int nested;
 	unsigned int len;
 	u8 data[KLPSV_TEST_DATA_MAX];
 };
@@ -87,35 +99,49 @@ struct klpsv_test_shadow_res {
  * struct klpsv_test_dtor_res - outcome of free or free-all
  * @calls:	destructor calls
  * @ok:		every destructor call passed its checks
+ * @atomic:	every destructor call ran in atomic context
+ * @ctx_ok:	the call ran in the context asked for
  */
 struct klpsv_test_dtor_res {
 	unsigned long calls;
 	bool ok;
+	bool atomic;
+	bool ctx_ok;
 };
+
+/* context.c */
 
 /**
- * enum klpsv_test_gfp - the calling context of gfp=
- * @KLPSV_TEST_GFP_KERNEL: GFP_KERNEL, process context
- * @KLPSV_TEST_GFP_ATOMIC: GFP_ATOMIC under a bottom-half spinlock
- * @KLPSV_TEST_GFP_IRQOFF: GFP_ATOMIC with interrupts disabled, which klpsv
- *	refuses: the call must return NULL and log one line
+ * enum klpsv_test_ctx - where a command calls klpsv (gfp=, ctx=)
+ * @KLPSV_TEST_CTX_PROCESS: from the command's task; allocates with GFP_KERNEL
+ * @KLPSV_TEST_CTX_ATOMIC: under a bottom-half spinlock; GFP_ATOMIC
+ * @KLPSV_TEST_CTX_IRQOFF: with interrupts disabled; GFP_ATOMIC
+ * @KLPSV_TEST_CTX_HARDIRQ: in hard interrupt context (irq_work); GFP_ATOMIC
  */
-enum klpsv_test_gfp {
-	KLPSV_TEST_GFP_KERNEL,
-	KLPSV_TEST_GFP_ATOMIC,
-	KLPSV_TEST_GFP_IRQOFF,
+enum klpsv_test_ctx {
+	KLPSV_TEST_CTX_PROCESS,
+	KLPSV_TEST_CTX_ATOMIC,
+	KLPSV_TEST_CTX_IRQOFF,
+	KLPSV_TEST_CTX_HARDIRQ,
 };
 
+bool klpsv_test_context_ok(enum klpsv_test_ctx ctx);
+bool klpsv_test_call_in(enum klpsv_test_ctx ctx, void (*fn)(void *arg),
+			void *arg);
+
+/* shadow.c */
 int klpsv_test_shadow_create(void *obj, unsigned long id, size_t size,
 			     const struct klpsv_test_ctor_spec *ctor,
-			     enum klpsv_test_gfp gfp, bool exist_ok,
+			     enum klpsv_test_ctx ctx, bool exist_ok,
 			     struct klpsv_test_shadow_res *res);
 void klpsv_test_shadow_get(void *obj, unsigned long id, unsigned int len,
 			   struct klpsv_test_shadow_res *res);
 void *klpsv_test_shadow_set(void *obj, unsigned long id, u8 byte, size_t len);
 void klpsv_test_shadow_free(void *obj, unsigned long id, bool dtor,
+			    enum klpsv_test_ctx ctx,
 			    struct klpsv_test_dtor_res *res);
 void klpsv_test_shadow_free_all(unsigned long id, bool dtor,
+				enum klpsv_test_ctx ctx,
 				struct klpsv_test_dtor_res *res);
 void klpsv_test_shadow_exit(bool cleanup);
 

@@ -35,22 +35,25 @@
  * constructors.
  *
  * The destructor has no argument of its own; it counts into the atomics
- * klpsv_test_dtor_calls and klpsv_test_dtor_bad, which live as long as the
- * module, so a destructor call arriving late would show up in a later
- * command instead of corrupting anything.
+ * klpsv_test_dtor_calls, klpsv_test_dtor_bad and klpsv_test_dtor_preemptible,
+ * which live as long as the module, so a destructor call arriving late would
+ * show up in a later command instead of corrupting anything. A destructor
+ * call that runs preemptible counts as not atomic: klpsv runs every
+ * destructor with preemption disabled.
  *
- * With gfp=atomic the call is made with GFP_ATOMIC while holding a spinlock
- * taken with spin_lock_bh(): atomic context, as a caller in softirq context
- * or holding a bottom-half lock would be. Interrupts stay enabled: klpsv
- * refuses writers that run with interrupts disabled.
+ * The call is made in the context that gfp= or ctx= asks for (see
+ * context.c), with GFP_KERNEL in process context and GFP_ATOMIC in the
+ * others.
  *
- * The ids passed to alloc and get-or-alloc are recorded in klpsv_test_ids,
- * before the call, so that klpsv_test_shadow_exit() can free their shadows.
+ * The ids passed to alloc and get-or-alloc, and the other id of a nest
+ * constructor, are recorded in klpsv_test_ids, before the call, so that
+ * klpsv_test_shadow_exit() can free their shadows.
  *
  * Context and locking: process context, with klpsv_test_mutex held, for
  * every function here. Constructors and destructors run inside the shadow
  * API calls made by those functions, so in the same task with the same mutex
- * held; klpsv guarantees that for destructors ("in the context of the caller")
+ * held, or, for hardirq calls, in an interrupt of that task while it waits;
+ * klpsv guarantees that for destructors ("in the context of the caller")
  * and the destructor asserts it with lockdep, because it looks up the parent
  * object registry.
  */
@@ -63,6 +66,7 @@
  * @calls:	constructor calls
  * @ok:		every constructor call passed its checks
  * @atomic:	every constructor call ran in atomic context
+ * @nested:	allocations of a nest constructor that klpsv did not refuse
  */
 struct klpsv_test_call {
 	void *obj;
@@ -71,15 +75,17 @@ struct klpsv_test_call {
 	unsigned int calls;
 	bool ok;
 	bool atomic;
+	unsigned int nested;
 };
 
 static struct klpsv_test_call klpsv_test_call;
 
 static atomic_long_t klpsv_test_dtor_calls;
 static atomic_long_t klpsv_test_dtor_bad;
+static atomic_long_t klpsv_test_dtor_preemptible;
 
-/* Held around gfp=atomic calls. */
-static DEFINE_SPINLOCK(klpsv_test_atomic_lock);
+/* Data bytes of the shadow a nest constructor tries to allocate. */
+#define KLPSV_TEST_NEST_SIZE	8
 
 /* The ids this module allocated with, as value entries. */
 static DEFINE_XARRAY(klpsv_test_ids);
@@ -106,6 +112,14 @@ static int klpsv_test_ctor(void *obj, void *shadow_data, void *ctor_data)
 		return 0;
 	case KLPSV_TEST_CTOR_FAIL:
 		return -call->ctor.err;
+	case KLPSV_TEST_CTOR_NEST:
+		/* A get is allowed in a constructor; a writer is not. */
+		klpsv_shadow_get(obj, call->ctor.nest_id);
+		if (klpsv_shadow_alloc(obj, call->ctor.nest_id,
+				       KLPSV_TEST_NEST_SIZE, GFP_ATOMIC, NULL,
+				       NULL))
+			call->nested++;
+		return 0;
 	default:
 		return 0;
 	}
@@ -116,6 +130,8 @@ static void klpsv_test_dtor(void *obj, void *shadow_data)
 	lockdep_assert_held(&klpsv_test_mutex);
 
 	atomic_long_inc(&klpsv_test_dtor_calls);
+	if (!klpsv_test_atomic_context())
+		atomic_long_inc(&klpsv_test_dtor_preemptible);
 	if (!shadow_data || (obj && !klpsv_test_obj_known(obj)))
 		atomic_long_inc(&klpsv_test_dtor_bad);
 }
@@ -133,59 +149,78 @@ static void klpsv_test_call_start(void *obj, size_t size,
 		klpsv_test_call.ctor = *ctor;
 }
 
-static void klpsv_test_call_end(void *ptr, struct klpsv_test_shadow_res *res)
+static void klpsv_test_call_end(void *ptr, bool ctx_ok,
+				struct klpsv_test_shadow_res *res)
 {
 	res->ptr = ptr;
 	res->ctor = klpsv_test_call.calls;
 	res->ctor_ok = klpsv_test_call.ok;
 	res->ctor_atomic = klpsv_test_call.atomic;
+	res->ctx_ok = ctx_ok;
+	res->nested = klpsv_test_call.nested;
 }
 
 static void klpsv_test_dtor_start(void)
 {
 	atomic_long_set(&klpsv_test_dtor_calls, 0);
 	atomic_long_set(&klpsv_test_dtor_bad, 0);
+	atomic_long_set(&klpsv_test_dtor_preemptible, 0);
 }
 
-static void klpsv_test_dtor_end(struct klpsv_test_dtor_res *res)
+static void klpsv_test_dtor_end(bool ctx_ok, struct klpsv_test_dtor_res *res)
 {
 	res->calls = atomic_long_read(&klpsv_test_dtor_calls);
 	res->ok = !atomic_long_read(&klpsv_test_dtor_bad);
+	res->atomic = !atomic_long_read(&klpsv_test_dtor_preemptible);
+	res->ctx_ok = ctx_ok;
 }
 
-static void *klpsv_test_create_call(void *obj, unsigned long id, size_t size,
-				    gfp_t gfp, klpsv_shadow_ctor_t fn,
-				    bool exist_ok)
+/**
+ * struct klpsv_test_args - one shadow API call, made by klpsv_test_call_in()
+ * @obj:	the parent object
+ * @id:		the shadow id
+ * @size:	the data size (alloc, get-or-alloc)
+ * @gfp:	the allocation flags (alloc, get-or-alloc)
+ * @ctor:	the constructor (alloc, get-or-alloc)
+ * @dtor:	the destructor (free, free-all)
+ * @exist_ok:	get-or-alloc rather than alloc
+ * @ret:	what the API returned (alloc, get-or-alloc)
+ */
+struct klpsv_test_args {
+	void *obj;
+	unsigned long id;
+	size_t size;
+	gfp_t gfp;
+	klpsv_shadow_ctor_t ctor;
+	klpsv_shadow_dtor_t dtor;
+	bool exist_ok;
+	void *ret;
+};
+
+static void klpsv_test_do_create(void *arg)
 {
-	if (exist_ok)
-		return klpsv_shadow_get_or_alloc(obj, id, size, gfp, fn,
-						 &klpsv_test_call);
-	return klpsv_shadow_alloc(obj, id, size, gfp, fn, &klpsv_test_call);
+	struct klpsv_test_args *a = arg;
+
+	if (a->exist_ok)
+		a->ret = klpsv_shadow_get_or_alloc(a->obj, a->id, a->size, a->gfp,
+						   a->ctor, &klpsv_test_call);
+	else
+		a->ret = klpsv_shadow_alloc(a->obj, a->id, a->size, a->gfp,
+					    a->ctor, &klpsv_test_call);
 }
 
-static void *klpsv_test_create_atomic(void *obj, unsigned long id,
-				      size_t size, klpsv_shadow_ctor_t fn,
-				      bool exist_ok)
+static void klpsv_test_do_free(void *arg)
 {
-	void *ptr;
+	struct klpsv_test_args *a = arg;
 
-	spin_lock_bh(&klpsv_test_atomic_lock);
-	ptr = klpsv_test_create_call(obj, id, size, GFP_ATOMIC, fn, exist_ok);
-	spin_unlock_bh(&klpsv_test_atomic_lock);
-	return ptr;
+	klpsv_shadow_free(a->obj, a->id, a->dtor);
 }
 
-static void *klpsv_test_create_irqoff(void *obj, unsigned long id,
-				      size_t size, klpsv_shadow_ctor_t fn,
-				      bool exist_ok)
+static void klpsv_test_do_free_all(void *arg)
 {
-	unsigned long flags;
-	void *ptr;
+	struct klpsv_test_args *a = arg;
 
-	local_irq_save(flags);
-	ptr = klpsv_test_create_call(obj, id, size, GFP_ATOMIC, fn, exist_ok);
-	local_irq_restore(flags);
-	return ptr;
+	klpsv_shadow_free_all(a->id, a->dtor);
 }
 
 /**
@@ -194,48 +229,52 @@ static void *klpsv_test_create_irqoff(void *obj, unsigned long id,
  * @id:		the shadow id
  * @size:	the data size
  * @ctor:	the constructor to pass
- * @gfp:	the calling context, see &enum klpsv_test_gfp
+ * @ctx:	the calling context, see &enum klpsv_test_ctx
  * @exist_ok:	call klpsv_shadow_get_or_alloc() rather than _alloc()
  * @res:	the outcome, with the first min(@size, 64) data bytes
  *
- * @id is recorded for klpsv_test_shadow_exit() first; when that fails,
- * nothing is called.
+ * @id (and the other id of a nest constructor) is recorded for
+ * klpsv_test_shadow_exit() first; when that fails, nothing is called. A
+ * shadow that a nest constructor managed to allocate is freed after the
+ * call, so that none is left behind.
  *
  * Context: process context, klpsv_test_mutex held.
  * Return: 0, or -ENOMEM when @id could not be recorded.
  */
 int klpsv_test_shadow_create(void *obj, unsigned long id, size_t size,
 			     const struct klpsv_test_ctor_spec *ctor,
-			     enum klpsv_test_gfp gfp, bool exist_ok,
+			     enum klpsv_test_ctx ctx, bool exist_ok,
 			     struct klpsv_test_shadow_res *res)
 {
-	klpsv_shadow_ctor_t fn = NULL;
+	struct klpsv_test_args args = {
+		.obj		= obj,
+		.id		= id,
+		.size		= size,
+		.gfp		= ctx == KLPSV_TEST_CTX_PROCESS ? GFP_KERNEL : GFP_ATOMIC,
+		.exist_ok	= exist_ok,
+	};
 	void *ptr;
+	bool ok;
 	int err;
 
 	lockdep_assert_held(&klpsv_test_mutex);
 
 	err = xa_err(xa_store(&klpsv_test_ids, id, xa_mk_value(0), GFP_KERNEL));
+	if (!err && ctor->mode == KLPSV_TEST_CTOR_NEST)
+		err = xa_err(xa_store(&klpsv_test_ids, ctor->nest_id,
+				      xa_mk_value(0), GFP_KERNEL));
 	if (err)
 		return err;
 
 	if (ctor->mode != KLPSV_TEST_CTOR_NONE)
-		fn = klpsv_test_ctor;
+		args.ctor = klpsv_test_ctor;
 
 	klpsv_test_call_start(obj, size, ctor);
-	switch (gfp) {
-	case KLPSV_TEST_GFP_ATOMIC:
-		ptr = klpsv_test_create_atomic(obj, id, size, fn, exist_ok);
-		break;
-	case KLPSV_TEST_GFP_IRQOFF:
-		ptr = klpsv_test_create_irqoff(obj, id, size, fn, exist_ok);
-		break;
-	default:
-		ptr = klpsv_test_create_call(obj, id, size, GFP_KERNEL, fn,
-					     exist_ok);
-		break;
-	}
-	klpsv_test_call_end(ptr, res);
+	ok = klpsv_test_call_in(ctx, klpsv_test_do_create, &args);
+	ptr = args.ret;
+	klpsv_test_call_end(ptr, ok, res);
+	if (klpsv_test_call.nested)
+		klpsv_shadow_free(obj, ctor->nest_id, NULL);
 
 	/*
 	 * Read the data through a lookup in an RCU read-side section, so that
@@ -279,7 +318,7 @@ void klpsv_test_shadow_get(void *obj, unsigned long id, unsigned int len,
 		memcpy(res->data, ptr, res->len);
 	}
 	rcu_read_unlock();
-	klpsv_test_call_end(ptr, res);
+	klpsv_test_call_end(ptr, true, res);
 }
 
 /**
@@ -311,36 +350,53 @@ void *klpsv_test_shadow_set(void *obj, unsigned long id, u8 byte, size_t len)
  * @obj:	the parent object (may be NULL)
  * @id:		the shadow id
  * @dtor:	pass the counting destructor rather than NULL
+ * @ctx:	the calling context, see &enum klpsv_test_ctx
  * @res:	the destructor calls and checks
  *
  * Context: process context, klpsv_test_mutex held.
  */
 void klpsv_test_shadow_free(void *obj, unsigned long id, bool dtor,
+			    enum klpsv_test_ctx ctx,
 			    struct klpsv_test_dtor_res *res)
 {
+	struct klpsv_test_args args = {
+		.obj	= obj,
+		.id	= id,
+		.dtor	= dtor ? klpsv_test_dtor : NULL,
+	};
+	bool ok;
+
 	lockdep_assert_held(&klpsv_test_mutex);
 
 	klpsv_test_dtor_start();
-	klpsv_shadow_free(obj, id, dtor ? klpsv_test_dtor : NULL);
-	klpsv_test_dtor_end(res);
+	ok = klpsv_test_call_in(ctx, klpsv_test_do_free, &args);
+	klpsv_test_dtor_end(ok, res);
 }
 
 /**
  * klpsv_test_shadow_free_all() - klpsv_shadow_free_all()
  * @id:		the shadow id
  * @dtor:	pass the counting destructor rather than NULL
+ * @ctx:	the calling context, see &enum klpsv_test_ctx
  * @res:	the destructor calls and checks
  *
  * Context: process context, klpsv_test_mutex held.
  */
 void klpsv_test_shadow_free_all(unsigned long id, bool dtor,
+				enum klpsv_test_ctx ctx,
 				struct klpsv_test_dtor_res *res)
 {
+	struct klpsv_test_args args = {
+		.id	= id,
+		.dtor	= dtor ? klpsv_test_dtor : NULL,
+	};
+	bool ok;
+
 	lockdep_assert_held(&klpsv_test_mutex);
 
 	klpsv_test_dtor_start();
-	klpsv_shadow_free_all(id, dtor ? klpsv_test_dtor : NULL);
-	klpsv_test_dtor_end(res);
+	ok = klpsv_test_call_in(ctx, klpsv_test_do_free_all, &args);
+	klpsv_test_dtor_end(ok, res);
 }
 
 /**
@@ -363,7 +419,8 @@ void klpsv_test_shadow_exit(bool cleanup)
 
 	if (cleanup) {
 		xa_for_each(&klpsv_test_ids, id, entry) {
-			klpsv_test_shadow_free_all(id, true, &res);
+			klpsv_test_shadow_free_all(id, true, KLPSV_TEST_CTX_PROCESS,
+						   &res);
 			if (res.calls)
 				pr_info("freed %lu shadows of id %lu on exit\n",
 					res.calls, id);

@@ -30,7 +30,9 @@
  * callback logs one line naming the patch it was given, whether
  * klpsv_state_enabled() was true and whether klpsv_get_state() of that patch
  * returns the state it was given. A state with is_shadow allocates a global
- * shadow (NULL object) in its post_patch; its shadow_dtor logs. With
+ * shadow (NULL object) in its post_patch; its shadow_dtor logs, saying
+ * whether it ran in atomic context (preemption disabled), as klpsv runs
+ * every destructor. With
  * "plain", the patch bypasses klpsv, as a livepatch built without it would.
  * With "hold", it also redirects klpsv_test_hold_sleep(): while klpsv_test's
  * "hold" task sleeps in the old or the new function, the transition cannot
@@ -118,7 +120,8 @@ static void klpsv_vp_post_unpatch(struct klp_patch *patch, struct klpsv_state *s
 
 static void klpsv_vp_shadow_dtor(void *obj, void *shadow_data)
 {
-	pr_info("shadow_dtor (%s)\n", obj ? "object" : "global");
+	pr_info("shadow_dtor (%s, %s)\n", obj ? "object" : "global",
+		preemptible() ? "preemptible" : "atomic");
 }
 
 static int klpsv_vp_parse(void)

@@ -1,20 +1,28 @@
-/// The result of `free` and `free-all`: `dtor=N dtor_ok=B`.
+/// The result of `free` and `free-all`: `dtor=N dtor_ok=B dtor_atomic=B ctx_ok=B`.
 public struct FreeResult: Sendable, Equatable {
     /// Destructor calls during the command.
     public var dtorCalls: UInt64
     /// True when every destructor call passed its checks (true when there
     /// were none).
     public var dtorOK: Bool
+    /// True when every destructor call ran in atomic context, preemption
+    /// disabled, as klpsv runs them (true when there were none).
+    public var dtorAtomic: Bool
+    /// True when the call ran in the context `ctx=` asked for.
+    public var contextOK: Bool
 
     /// Creates a result.
-    public init(dtorCalls: UInt64, dtorOK: Bool = true) {
+    public init(dtorCalls: UInt64, dtorOK: Bool = true, dtorAtomic: Bool = true, contextOK: Bool = true) {
         self.dtorCalls = dtorCalls
         self.dtorOK = dtorOK
+        self.dtorAtomic = dtorAtomic
+        self.contextOK = contextOK
     }
 
     /// Reads a free result line.
     public init(_ fields: ResultFields) throws(MalformedOutput) {
-        self.init(dtorCalls: try fields.number("dtor"), dtorOK: try fields.flag("dtor_ok"))
+        self.init(dtorCalls: try fields.number("dtor"), dtorOK: try fields.flag("dtor_ok"),
+                  dtorAtomic: try fields.flag("dtor_atomic"), contextOK: try fields.flag("ctx_ok"))
     }
 }
 

@@ -7,8 +7,12 @@ public enum Constructor: Sendable, Hashable, CustomStringConvertible {
     case fill(UInt8)
     /// Returns `-error` and touches nothing.
     case fail(UInt16)
+    /// Allocates a shadow of another id for the same parent, which klpsv
+    /// must refuse (a constructor may not call writers), and returns 0.
+    case nest(UInt64)
 
-    /// Parses `none`, `fill:B` (B from 0 to 255) or `fail:E` (E from 1 to 4095).
+    /// Parses `none`, `fill:B` (B from 0 to 255), `fail:E` (E from 1 to
+    /// 4095) or `nest:ID`.
     public init(parsing text: String) throws(InvalidArgument) {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         switch (parts[0], parts.count) {
@@ -18,8 +22,10 @@ public enum Constructor: Sendable, Hashable, CustomStringConvertible {
             self = .fill(UInt8(try HookNumber.parse(parts[1], as: "fill byte", in: 0...255)))
         case ("fail", 2):
             self = .fail(UInt16(try HookNumber.parse(parts[1], as: "ctor error", in: HookLimits.constructorErrors)))
+        case ("nest", 2):
+            self = .nest(try HookNumber.parseID(parts[1]))
         default:
-            throw InvalidArgument("invalid ctor '\(text)': expected none, fill:BYTE or fail:ERRNO")
+            throw InvalidArgument("invalid ctor '\(text)': expected none, fill:BYTE, fail:ERRNO or nest:ID")
         }
     }
 
@@ -29,6 +35,7 @@ public enum Constructor: Sendable, Hashable, CustomStringConvertible {
         case .none: "none"
         case .fill(let byte): "fill:0x" + hex(byte)
         case .fail(let error): "fail:\(error)"
+        case .nest(let id): "nest:\(id)"
         }
     }
 }
@@ -58,14 +65,38 @@ public enum GFP: String, Sendable, Hashable, CaseIterable, CustomStringConvertib
     case kernel
     /// `GFP_ATOMIC` from atomic context, under a bottom-half spinlock.
     case atomic
-    /// `GFP_ATOMIC` with interrupts disabled: a context klpsv refuses for
-    /// writers, so the call must return NULL and log one line.
+    /// `GFP_ATOMIC` with interrupts disabled.
     case irqoff
+    /// `GFP_ATOMIC` in hard-IRQ context (an irq_work).
+    case hardirq
 
-    /// Parses `kernel`, `atomic` or `irqoff`.
+    /// Parses `kernel`, `atomic`, `irqoff` or `hardirq`.
     public init(parsing text: String) throws(InvalidArgument) {
         guard let value = Self(rawValue: text) else {
-            throw InvalidArgument("invalid gfp '\(text)': expected kernel, atomic or irqoff")
+            throw InvalidArgument("invalid gfp '\(text)': expected kernel, atomic, irqoff or hardirq")
+        }
+        self = value
+    }
+
+    /// The mode on a command line.
+    public var description: String { rawValue }
+}
+
+/// The calling context of `free` and `free-all` (`ctx=MODE`).
+public enum CallContext: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// From process context.
+    case process
+    /// From atomic context, under a bottom-half spinlock.
+    case atomic
+    /// With interrupts disabled.
+    case irqoff
+    /// In hard-IRQ context (an irq_work).
+    case hardirq
+
+    /// Parses `process`, `atomic`, `irqoff` or `hardirq`.
+    public init(parsing text: String) throws(InvalidArgument) {
+        guard let value = Self(rawValue: text) else {
+            throw InvalidArgument("invalid ctx '\(text)': expected process, atomic, irqoff or hardirq")
         }
         self = value
     }

@@ -69,6 +69,12 @@ public struct TestHooks: Sendable {
         try ShadowResult(fields(.alloc(object, id: id, size: size, ctor: ctor, gfp: gfp)))
     }
 
+    /// `alloc-huge`: `klpsv_shadow_alloc()` with any size, beyond the
+    /// limit of `alloc`.
+    public func allocHuge(_ object: ShadowObject, id: UInt64, size: UInt64) throws -> ShadowResult {
+        try ShadowResult(fields(.allocHuge(object, id: id, size: size)))
+    }
+
     /// `get-or-alloc`: `klpsv_shadow_get_or_alloc()`.
     public func getOrAlloc(_ object: ShadowObject, id: UInt64, size: UInt64,
                            ctor: Constructor = .none, gfp: GFP = .kernel) throws -> ShadowResult {
@@ -86,16 +92,17 @@ public struct TestHooks: Sendable {
         try SetResult(fields(.set(object, id: id, byte: byte, length: length)))
     }
 
-    /// `free`: `klpsv_shadow_free()`.
+    /// `free`: `klpsv_shadow_free()`, called in `context`.
     @discardableResult
-    public func free(_ object: ShadowObject, id: UInt64, dtor: Destructor = .count) throws -> FreeResult {
-        try FreeResult(fields(.free(object, id: id, dtor: dtor)))
+    public func free(_ object: ShadowObject, id: UInt64, dtor: Destructor = .count,
+                     context: CallContext = .process) throws -> FreeResult {
+        try FreeResult(fields(.free(object, id: id, dtor: dtor, context: context)))
     }
 
-    /// `free-all`: `klpsv_shadow_free_all()`.
+    /// `free-all`: `klpsv_shadow_free_all()`, called in `context`.
     @discardableResult
-    public func freeAll(id: UInt64, dtor: Destructor = .count) throws -> FreeResult {
-        try FreeResult(fields(.freeAll(id: id, dtor: dtor)))
+    public func freeAll(id: UInt64, dtor: Destructor = .count, context: CallContext = .process) throws -> FreeResult {
+        try FreeResult(fields(.freeAll(id: id, dtor: dtor, context: context)))
     }
 
     /// `race`: concurrent get, get-or-alloc and free on id `id`.

@@ -26,12 +26,12 @@ struct AllocationOptions: ParsableArguments {
     var sizeText: String
 
     @Option(name: .customLong("ctor"), help: ArgumentHelp(
-        "The constructor: none, fill:BYTE (fills the data), or fail:ERRNO (returns -ERRNO).",
+        "The constructor: none, fill:BYTE (fills the data), fail:ERRNO (returns -ERRNO), or nest:ID (tries to allocate a shadow of ID, which klpsv refuses).",
         valueName: "mode"))
     var ctorText = "none"
 
     @Option(name: .customLong("gfp"), help: ArgumentHelp(
-        "Allocate with GFP_KERNEL (kernel), with GFP_ATOMIC under a spinlock (atomic), or with interrupts off (irqoff, which klpsv refuses).",
+        "Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC under a spinlock (atomic), with interrupts off (irqoff) or in hard-IRQ context (hardirq).",
         valueName: "mode"))
     var gfpText = "kernel"
 
