@@ -3,6 +3,8 @@
 #   make demo    boot the test VM and walk through the shadow-variable use cases
 #   make test    host tests, module build (zero warnings), the VM suite
 #   make bench   klpsv against the kernel's klp_shadow_*, in the VM
+#   make test-cycles
+#                1,000 load/unload cycles of klpsv with shadows left behind, in the VM
 #   make test-debug [FLAVOUR=kasan|kcsan]
 #                the VM suite on a debug kernel built from Debian's source
 #
@@ -18,7 +20,7 @@ SWIFT     ?= swift
 BUILD_LOG := .build-logs
 FLAVOUR   ?= kasan
 
-.PHONY: all setup modules sparse swift test test-host test-vm demo bench debug-kernel test-debug clean help
+.PHONY: all setup modules sparse swift test test-host test-vm test-cycles demo bench debug-kernel test-debug clean help
 
 all: modules swift
 
@@ -29,6 +31,7 @@ help:
 	@echo "make test       host tests, module build, the VM suite"
 	@echo "make demo       boot the test VM and run the shadow-variable walkthrough"
 	@echo "make bench      boot the test VM, benchmark klpsv against the kernel (bench/)"
+	@echo "make test-cycles  1,000 load/unload cycles of klpsv with shadows left behind, in the VM"
 	@echo "make debug-kernel [FLAVOUR=kasan|kcsan]"
 	@echo "                build a kernel with KASAN or KCSAN, lockdep, kmemleak, ... (cached)"
 	@echo "make test-debug [FLAVOUR=kasan|kcsan]"
@@ -73,6 +76,11 @@ test-vm: modules swift
 	@scripts/vm --kernel $(KVER) -- env KLPSV_KMOD_DIR=$(REPO)/kmod scripts/guest-integration.sh
 
 test: test-host test-vm
+
+# The long run of the cycle test (the normal suite does 20 cycles).
+test-cycles: modules swift
+	@scripts/vm --kernel $(KVER) --timeout 3600 -- env KLPSV_KMOD_DIR=$(REPO)/kmod KLPSV_LONG=1 \
+		sh -c 'cd /tmp && $(REPO)/.build/debug/klpsvPackageTests.xctest --testing-library swift-testing --filter CycleTests'
 
 demo: modules swift
 	@scripts/vm --kernel $(KVER) -- env KLPSV_KMOD_DIR=$(REPO)/kmod scripts/demo.sh

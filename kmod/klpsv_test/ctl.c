@@ -203,8 +203,10 @@ static int klpsv_test_parse_name(const char *s)
 
 	if (!len || len > KLPSV_TEST_NAME_MAX || !strcmp(s, "null"))
 		return -EINVAL;
+	/* The kernel's isalnum() takes Latin-1 letters too: ASCII only. */
 	for (p = s; *p; p++)
-		if (!isalnum(*p) && *p != '_' && *p != '.' && *p != '-')
+		if (!isascii(*p) ||
+		    (!isalnum(*p) && *p != '_' && *p != '.' && *p != '-'))
 			return -EINVAL;
 	return 0;
 }
