@@ -9,7 +9,7 @@ extension InVM {
     struct CycleTests {
         /// Set to 1 (`make test-cycles`) for the long run.
         static let longVariable = "KLPSV_LONG"
-        static var cycles: Int { ProcessEnvironment.value(longVariable) == "1" ? 1_000 : 20 }
+        static var cycles: Int { ProcessEnvironment.value(longVariable) == "1" ? 1_000 : 5 }
         /// How much `Slab` in /proc/meminfo may grow over all cycles, in kB.
         static let slabGrowthAllowed = 2_048
         /// How much `MemAvailable` may shrink over all cycles, in kB.

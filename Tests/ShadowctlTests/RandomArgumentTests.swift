@@ -18,9 +18,9 @@ import Testing
 @Suite("shadowctl random arguments")
 struct RandomArgumentTests {
     /// Vectors parsed in the process.
-    static let parsedCount = 1_000
+    static let parsedCount = 400
     /// Vectors run as processes.
-    static let spawnedCount = 200
+    static let spawnedCount = 100
 
     @Test("random argument vectors are usage errors, parsed in the process")
     func parsedVectors() throws {
