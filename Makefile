@@ -1,7 +1,8 @@
 # klpsv: livepatch shadow variables and system states for stock kernels.
 #
 #   make demo    boot the test VM and walk through the shadow-variable use cases
-#   make test    host tests, module build (zero warnings), the VM suite
+#   make test    host tests, module build (zero warnings), the VM suite,
+#                the check that a lockup in the VM ends the run
 #   make bench   klpsv against the kernel's klp_shadow_*, in the VM
 #
 # Both run `make setup` first; it is fast when everything is installed.
@@ -15,7 +16,7 @@ KDIR      ?= $(shell scripts/kernel --kdir 2>/dev/null)
 SWIFT     ?= swift
 BUILD_LOG := .build-logs
 
-.PHONY: all setup modules sparse swift test test-host test-vm demo bench clean help
+.PHONY: all setup modules sparse swift test test-host test-vm test-lockup demo bench clean help
 
 all: modules swift
 
@@ -23,7 +24,7 @@ help:
 	@echo "make setup      install what the project needs (Debian packages, virtme-ng venv)"
 	@echo "make modules    build kmod/ against Debian's kernel headers, failing on any warning"
 	@echo "make swift      build shadowctl and the test bundles"
-	@echo "make test       host tests, module build, the VM suite"
+	@echo "make test       host tests, module build, the VM suite, the VM's lockup check"
 	@echo "make demo       boot the test VM and run the shadow-variable walkthrough"
 	@echo "make bench      boot the test VM, benchmark klpsv against the kernel (bench/)"
 	@echo "make clean      remove build outputs"
@@ -64,7 +65,12 @@ test-vm: modules swift
 	@echo "test-vm: integration suite in the VM ($(KVER))"
 	@scripts/vm --kernel $(KVER) -- env KLPSV_KMOD_DIR=$(REPO)/kmod scripts/guest-integration.sh
 
-test: test-host test-vm
+# A CPU stuck in the guest must end a VM run within a minute (docs/vm.md).
+test-lockup: modules
+	@echo "test-lockup: a stuck guest CPU ends the VM run"
+	@scripts/vm-lockup-test
+
+test: test-host test-vm test-lockup
 
 demo: modules swift
 	@scripts/vm --kernel $(KVER) -- env KLPSV_KMOD_DIR=$(REPO)/kmod scripts/demo.sh
