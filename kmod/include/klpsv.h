@@ -75,7 +75,9 @@ struct klpsv_state;
  *		reversed or refused introduction whose @pre_patch ran
  * @shadow_dtor: destructor of the shadow variables with the state's id, when
  *		they are freed with the state or freed with a NULL destructor;
- *		runs in atomic context, as every &klpsv_shadow_dtor_t
+ *		runs in atomic context, as every &klpsv_shadow_dtor_t; never
+ *		called once the patch's module is going (a replace that klpsv
+ *		was not told of): those shadows are freed without it
  *
  * All are optional. The four callbacks run in process context, under
  * klpsv's and the livepatch core's mutexes: they must not enable or disable
