@@ -139,7 +139,14 @@ struct klpsv_patch *klpsv_owner(unsigned long id, struct klpsv_patch *except)
 	return NULL;
 }
 
-static struct klpsv_patch *klpsv_patch_find_rcu(struct klp_patch *patch)
+/**
+ * klpsv_patch_find() - the registration of a livepatch
+ * @patch:	the livepatch
+ *
+ * Context: klpsv_state_mutex or rcu_read_lock() held.
+ * Return: its registration, or NULL.
+ */
+struct klpsv_patch *klpsv_patch_find(struct klp_patch *patch)
 {
 	struct klpsv_patch *p;
 
@@ -652,18 +659,6 @@ err_free:
 }
 
 /**
- * klpsv_patch_find() - the registration of a livepatch
- * @patch:	the livepatch
- *
- * Context: klpsv_state_mutex or rcu_read_lock() held.
- * Return: its registration, or NULL.
- */
-struct klpsv_patch *klpsv_patch_find(struct klp_patch *patch)
-{
-	return klpsv_patch_find_rcu(patch);
-}
-
-/**
  * klpsv_patch_add() - register a patch: newest last
  * @p:		from klpsv_patch_new(), its callbacks taken over
  *
@@ -728,7 +723,7 @@ struct klpsv_state *klpsv_get_state(struct klp_patch *patch, unsigned long id)
 	struct klpsv_patch *p;
 
 	rcu_read_lock();
-	p = klpsv_patch_find_rcu(patch);
+	p = klpsv_patch_find(patch);
 	if (p)
 		st = klpsv_state_of(p, id);
 	rcu_read_unlock();
