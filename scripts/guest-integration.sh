@@ -14,7 +14,9 @@
 # klpsv_test.ko. KLPSV_TEST_BUNDLE overrides the bundle's path. Prints the
 # Swift Testing report and exits with the bundle's status: 0 only when
 # every test passed. Writes nothing into the (read-only) repository: the
-# bundle runs from a scratch directory.
+# bundle runs from a scratch directory. KLPSV_TEST_FILTER narrows the run
+# to the tests it matches (a Swift Testing --filter; default: all of
+# IntegrationTests).
 #
 # On a debug kernel (make test-debug), KLPSV_CHECKERS names its flavour
 # (kasan or kcsan): the run then fails unless kmemleak and lock debugging
@@ -100,7 +102,7 @@ cd "$scratch" || die "cannot enter $scratch"
 
 export KLPSV_IN_VM=1 KLPSV_KMOD_DIR
 unset KLPSV_DEBUGFS
-"$bundle" --testing-library swift-testing --filter IntegrationTests
+"$bundle" --testing-library swift-testing --filter "${KLPSV_TEST_FILTER:-IntegrationTests}"
 status=$?
 [ -z "${KLPSV_CHECKERS:-}" ] || checkers_after
 exit "$status"
