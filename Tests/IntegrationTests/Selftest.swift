@@ -25,6 +25,9 @@ struct Selftest {
     /// The target modules, unloaded once the livepatches are gone.
     static let targets = ["test_klp_callbacks_mod", "test_klp_callbacks_busy"]
 
+    /// Where functions.sh turns on the livepatch core's pr_debug lines.
+    static let dynamicDebugControl = "/sys/kernel/debug/dynamic_debug/control"
+
     private static let testStart = "start_test \""
 
     let path: String
@@ -148,6 +151,17 @@ final class SelftestModules {
         let path = shimDirectory + "/" + name
         try createFile(path, "#!/bin/sh\n" + command + "\n")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only where upstream's selftests can pass: their
+    /// expected logs hold the livepatch core's pr_debug lines, which
+    /// functions.sh turns on through dynamic debug (Debian's kernels have
+    /// it; the debug kernels of debug/ do not).
+    static var dynamicDebug: Self {
+        .enabled(if: FileManager.default.fileExists(atPath: Selftest.dynamicDebugControl),
+                 "needs CONFIG_DYNAMIC_DEBUG (\(Selftest.dynamicDebugControl)): the expected logs hold pr_debug lines")
     }
 }
 

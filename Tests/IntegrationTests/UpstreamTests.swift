@@ -64,7 +64,7 @@ extension InVM {
         }
 
         @Test("test-callbacks.sh, klp_enable_patch() -> klpsv_enable_patch(patch, NULL), logs what it expects",
-              .inKlpsvVM, arguments: callbackTests)
+              .inKlpsvVM, .dynamicDebug, arguments: callbackTests)
         func callbacks(_ title: String) throws {
             try expectPasses("test-callbacks.sh", title)
         }
@@ -75,7 +75,7 @@ extension InVM {
         /// keeps the 6.1 semantics; klpsv's own states do not port by a sed
         /// (docs/states.md, "Upstream's selftests").
         @Test("test-state.sh, klp_enable_patch() -> klpsv_enable_patch(patch, NULL), logs what it expects",
-              .inKlpsvVM, arguments: stateTests)
+              .inKlpsvVM, .dynamicDebug, arguments: stateTests)
         func states(_ title: String) throws {
             try expectPasses("test-state.sh", title)
         }
