@@ -42,5 +42,49 @@ extension InVM {
             }
             #expect(selftestLines(report.log, module: module) == expected)
         }
+
+        /// The tests of test-callbacks.sh, in its order.
+        static let callbackTests = [
+            "target module before livepatch", "module_coming notifier", "module_going notifier",
+            "module_coming and module_going notifiers", "target module not present",
+            "pre-patch callback -ENODEV", "module_coming + pre-patch callback -ENODEV",
+            "multiple target modules", "busy target module", "multiple livepatches", "atomic replace",
+        ]
+
+        /// The tests of test-state.sh, in its order.
+        static let stateTests = [
+            "system state modification", "taking over system state modification",
+            "compatible cumulative livepatches", "incompatible cumulative livepatches",
+        ]
+
+        @Test("test-callbacks.sh and test-state.sh hold the tests run here, no other", .inKlpsvVM)
+        func selftestTitles() throws {
+            #expect(try Selftest("test-callbacks.sh").titles == Self.callbackTests)
+            #expect(try Selftest("test-state.sh").titles == Self.stateTests)
+        }
+
+        @Test("test-callbacks.sh, klp_enable_patch() -> klpsv_enable_patch(patch, NULL), logs what it expects",
+              .inKlpsvVM, .dynamicDebug, arguments: callbackTests)
+        func callbacks(_ title: String) throws {
+            try expectPasses("test-callbacks.sh", title)
+        }
+
+        /// The patches keep the kernel's own klp_state (versions,
+        /// klp_get_prev_state(), state->data) and declare no klpsv state:
+        /// what this checks is that klpsv's takeover of their callbacks
+        /// keeps the 6.1 semantics; klpsv's own states do not port by a sed
+        /// (docs/states.md, "Upstream's selftests").
+        @Test("test-state.sh, klp_enable_patch() -> klpsv_enable_patch(patch, NULL), logs what it expects",
+              .inKlpsvVM, .dynamicDebug, arguments: stateTests)
+        func states(_ title: String) throws {
+            try expectPasses("test-state.sh", title)
+        }
+
+        private func expectPasses(_ script: String, _ title: String) throws {
+            let run = try Fixture.runSelftest(script, title)
+            #expect(run.status == 0, "\(script): \(title): exit status \(run.status)\n\(run.output)\(run.error)")
+            #expect(run.output == "TEST: \(title) ... ok\n")
+            #expect(run.error.isEmpty)
+        }
     }
 }
