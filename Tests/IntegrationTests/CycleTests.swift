@@ -34,6 +34,9 @@ extension InVM {
             for _ in 0..<Self.cycles { try Self.cycle() }
             let elapsed = clock.now - start
             let after = try MemoryFigures()
+            // On a debug kernel: what every cycle but the last few seconds'
+            // left unreferenced (the lane's final scan sees the rest).
+            try Fixture.expectNoLeaksNow()
             let slabinfo = try String(contentsOfFile: "/proc/slabinfo", encoding: .utf8)
             #expect(!slabinfo.contains("klpsv_shadow_"), "klpsv's slab caches outlive it")
             #expect(after.slab - before.slab <= Self.slabGrowthAllowed, "Slab grew: \(before) → \(after)")

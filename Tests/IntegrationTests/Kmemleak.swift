@@ -12,6 +12,17 @@ enum Kmemleak {
         ProcessInfo.processInfo.environment["KLPSV_CHECKERS"] != nil
     }
 
+    /// True when the suite scans after every test that unloads the
+    /// modules (`KLPSV_KMEMLEAK_EACH_TEST=1`). A scan reads the whole of the
+    /// guest's memory: with KASAN under TCG it took about 100 s on a busy
+    /// host, which after each of the suite's tests would make a run of
+    /// hours. By default the lane scans once at the end, and the tests that
+    /// exist to find leaks (load/unload cycles, fault injection, stress)
+    /// scan after their work.
+    static var scansEachTest: Bool {
+        isChecked && ProcessInfo.processInfo.environment["KLPSV_KMEMLEAK_EACH_TEST"] == "1"
+    }
+
     /// Scans memory now, and returns the reports (one text per unreferenced
     /// object, with its backtrace) that name a klpsv module; clears the
     /// rest, which are the kernel's own. Objects younger than kmemleak's
