@@ -303,12 +303,16 @@ static void klpsv_stress_step(struct klpsv_stress_thread *th)
 	case 14:
 		th->res.atomic_frees++;
 		local_bh_disable();
+		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_ATOMIC))
+			th->res.errors++;
 		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
 		local_bh_enable();
 		break;
 	default:
 		th->res.atomic_frees++;
 		local_irq_save(flags);
+		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_IRQOFF))
+			th->res.errors++;
 		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
 		local_irq_restore(flags);
 		break;
