@@ -78,10 +78,13 @@ extension InVM {
                 #expect(result.errors == 0, "a get returned another object's shadow, or a ctor/dtor ran wrongly")
                 #expect(result.ctorCalls == result.dtorCallsDuringRun + result.live, "ctors == dtors + live")
                 #expect(result.ctorCalls == result.dtorCalls, "each shadow destroyed exactly once")
-                // A NULL get-or-alloc is klpsv's documented answer while a
-                // free-all empties the table (no rebuild meanwhile, inserts
-                // fail at 7/8): counted, not a violation. That it left no
-                // half-made shadow is what the balance above checks.
+                // A GFP_KERNEL get-or-alloc waits for a free-all to end
+                // rather than fail: its NULL is a violation (counted in
+                // errors too). An atomic one cannot wait, and may fail while
+                // a free-all empties the table (no rebuild meanwhile,
+                // inserts fail at 7/8): counted, not a violation. That it
+                // left no half-made shadow is what the balance above checks.
+                #expect(result.failedAllocs == 0, "a GFP_KERNEL get-or-alloc returned NULL")
                 #expect(result.seconds >= seconds && result.threads == Self.threads)
                 for (kind, count) in [("gets", result.hits), ("get-or-allocs", result.allocs),
                                       ("atomic get-or-allocs", result.atomicAllocs), ("frees", result.frees),

@@ -43,14 +43,13 @@
  *   again, so the table is rebuilt bigger as it fills and smaller once
  *   emptied (by klpsv's work item), over and over.
  *
- * A get_or_alloc may return NULL while a free_all empties the table: klpsv
- * starts no rebuild meanwhile, and inserts fail once the table is used to
- * 7/8 (see table.c); an atomic one also until the rebuild that follows is
- * done, since it makes one step of it per call. Those calls are counted, not
- * failed: that they ran no constructor, or one whose shadow stayed, is what
- * the balance below checks. A GFP_KERNEL one rebuilds the table itself
- * once the emptying is over, so its NULL is a failed check unless a
- * free_all ran during the call: @free_all_seq, odd while one runs, tells.
+ * An atomic get_or_alloc may return NULL while a free_all empties the
+ * table: klpsv replaces no table meanwhile, and an insert that cannot wait
+ * fails once the table is used to 7/8 (see table.c). Those calls are
+ * counted, not failed: that they ran no constructor, or one whose shadow
+ * stayed, is what the balance below checks. A GFP_KERNEL one waits for the
+ * emptying to end and rebuilds the table itself, so its NULL is a failed
+ * check.
  *
  * Every constructor call is counted by the thread that made the call, every
  * destructor call (of free or free_all, wherever it runs) in one atomic
@@ -131,7 +130,6 @@ struct klpsv_stress_thread {
  * @stop:	tells the threads to stop early
  * @dtor:	destructor calls
  * @dtor_errors: destructor calls that failed their checks
- * @free_all_seq: incremented before and after each free_all
  * @nthreads:	number of @threads
  * @threads:	the threads
  */
@@ -144,7 +142,6 @@ struct klpsv_stress {
 	bool stop;
 	atomic_long_t dtor;
 	atomic_long_t dtor_errors;
-	atomic_t free_all_seq;
 	unsigned int nthreads;
 	struct klpsv_stress_thread threads[];
 };
@@ -257,7 +254,6 @@ static void klpsv_stress_step(struct klpsv_stress_thread *th)
 	u64 r = klpsv_stress_rnd(th);
 	void *obj = &stress->objs[(u32)(r >> 32) % stress->nobjs];
 	unsigned long flags;
-	int seq;
 
 	switch ((u32)r % 16) {
 	case 0 ... 5:
@@ -265,18 +261,10 @@ static void klpsv_stress_step(struct klpsv_stress_thread *th)
 		break;
 	case 6 ... 8:
 		th->res.allocs++;
-		seq = atomic_read(&stress->free_all_seq);
-		if (klpsv_stress_get_or_alloc(th, obj, GFP_KERNEL))
-			break;
-		th->res.failed++;
-		/*
-		 * A NULL came from a table being emptied, which the free_all
-		 * marked under the id's lock after its first increment, and
-		 * klpsv's lock orders that before the read below.
-		 */
-		smp_mb();
-		if (!(seq & 1) && seq == atomic_read(&stress->free_all_seq))
+		if (!klpsv_stress_get_or_alloc(th, obj, GFP_KERNEL)) {
+			th->res.failed++;
 			th->res.errors++;
+		}
 		break;
 	case 9:
 		th->res.atomic_allocs++;
@@ -333,9 +321,7 @@ static int klpsv_stress_thread_fn(void *arg)
 		if (th == &stress->threads[0] &&
 		    time_after_eq(jiffies, next_free_all)) {
 			th->res.free_alls++;
-			atomic_inc_return(&stress->free_all_seq);
 			klpsv_shadow_free_all(stress->id, klpsv_stress_dtor);
-			atomic_inc_return(&stress->free_all_seq);
 			next_free_all = jiffies +
 					msecs_to_jiffies(KLPSV_STRESS_FREE_ALL_MS);
 		} else {
@@ -452,7 +438,6 @@ int klpsv_test_stress(unsigned long id, unsigned int seconds,
 	init_completion(&stress->start);
 	atomic_long_set(&stress->dtor, 0);
 	atomic_long_set(&stress->dtor_errors, 0);
-	atomic_set(&stress->free_all_seq, 0);
 	WRITE_ONCE(klpsv_stress_cur, stress);
 
 	for (i = 0; i < nthreads; i++) {
