@@ -48,11 +48,14 @@ extension FuzzInputs {
         HookVerb(words: ["free"], positional: [.object, .id], options: ["dtor"]),
         HookVerb(words: ["free-all"], positional: [.id], options: ["dtor"]),
         HookVerb(words: ["race"], positional: [.id], options: ["threads", "iterations", "objects"]),
+        HookVerb(words: ["stress"], positional: [.id], options: ["seconds", "threads", "objects"],
+                 required: ["seconds"]),
         HookVerb(words: ["hold"], positional: []),
         HookVerb(words: ["release"], positional: []),
     ]
 
-    static let hookOptionKeys = ["size", "ctor", "gfp", "len", "dtor", "threads", "iterations", "objects"]
+    static let hookOptionKeys = ["size", "ctor", "gfp", "len", "dtor", "threads", "iterations", "objects",
+                                 "seconds"]
 
     /// Words a made-up name or extra token must not be: they could start
     /// another valid command once a token is dropped.
@@ -250,6 +253,7 @@ extension FuzzInputs {
             case "dtor": return source.pick(["count", "none"])
             case "threads": return hookNumber(source.uint64(1...8), &source)
             case "iterations": return hookNumber(source.uint64(1...10_000_000), &source)
+            case "seconds": return hookNumber(source.uint64(1...120), &source)
             default: return hookNumber(source.uint64(1...4096), &source)
             }
         }
@@ -287,6 +291,7 @@ extension FuzzInputs {
             case "dtor": return Array(source.pick(["maybe", "COUNT", "counted", "none_", extraWord(&source)]).utf8)
             case "threads": return invalidNumber(max: 8, zero: true, &source)
             case "iterations": return invalidNumber(max: 10_000_000, zero: true, &source)
+            case "seconds": return invalidNumber(max: 120, zero: true, &source)
             default: return invalidNumber(max: 4096, zero: true, &source)
             }
         }

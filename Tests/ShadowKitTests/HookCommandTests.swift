@@ -28,6 +28,8 @@ struct HookCommandTests {
         (.race(id: 9), "race 9 threads=2 iterations=100000 objects=16"),
         (.race(id: 9, threads: 8, iterations: 200_000, objects: 1),
          "race 9 threads=8 iterations=200000 objects=1"),
+        (.stress(id: 12, seconds: 60), "stress 12 seconds=60 threads=2 objects=16"),
+        (.stress(id: 12, seconds: 1, threads: 8, objects: 1), "stress 12 seconds=1 threads=8 objects=1"),
     ])
     func rendersTheLine(command: HookCommand, line: String) {
         #expect(command.line == line)

@@ -75,6 +75,19 @@ struct HookResultTests {
                                      ctorCalls: 5000, dtorCalls: 5000, errors: 0))
     }
 
+    @Test func parsesStressResults() throws {
+        let result = try StressResult(ResultFields(parsing:
+            "ok=1 seconds=60 threads=2 gets=600 hits=300 allocs=301 atomic_allocs=102 failed=3 atomic_failed=4 frees=303 "
+                + "atomic_frees=104 free_alls=5 ctor=200 dtor_run=190 live=10 dtor=200 errors=0\n"))
+        #expect(result == StressResult(ok: true, seconds: 60, threads: 2, gets: 600, hits: 300, allocs: 301,
+                                       atomicAllocs: 102, failedAllocs: 3, failedAtomicAllocs: 4, frees: 303, atomicFrees: 104,
+                                       freeAlls: 5, ctorCalls: 200, dtorCallsDuringRun: 190, live: 10,
+                                       dtorCalls: 200, errors: 0))
+        #expect(throws: MalformedOutput.self) {
+            try StressResult(ResultFields(parsing: "ok=1 seconds=60 threads=2 gets=600"))
+        }
+    }
+
     @Test func parsesObjectResults() throws {
         #expect(try ObjectResult(ResultFields(parsing: "obj=a ptr=00000000deadbeef"))
             == ObjectResult(name: "a", ptr: "00000000deadbeef"))

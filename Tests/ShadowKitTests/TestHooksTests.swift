@@ -20,6 +20,9 @@ struct TestHooksTests {
             case "free", "free-all": .success("dtor=0 dtor_ok=1 dtor_atomic=1 ctx_ok=1\n")
             case "set": .success("found=0\n")
             case "race": .success("ok=1 threads=1 iterations=1 gets=0 hits=0 ctor=0 dtor=0 errors=0\n")
+            case "stress":
+                .success("ok=1 seconds=1 threads=1 gets=0 hits=0 allocs=0 atomic_allocs=0 failed=0 atomic_failed=0 frees=0 "
+                         + "atomic_frees=0 free_alls=0 ctor=0 dtor_run=0 live=0 dtor=0 errors=0\n")
             default: .success("found=0 ctor=0 ctor_ok=1 ctor_atomic=1 ctx_ok=1 nested=0\n")
             }
         }
@@ -33,11 +36,12 @@ struct TestHooksTests {
         try hooks.free(.null, id: 7, dtor: .none)
         try hooks.freeAll(id: 7)
         _ = try hooks.race(id: 7, threads: 1, iterations: 1, objects: 1)
+        _ = try hooks.stress(id: 7, seconds: 1, threads: 1, objects: 1)
         #expect(channel.written == [
             "obj new a size=128\n", "obj list\n", "obj del a\n",
             "get-or-alloc null 7 8 ctor=none gfp=atomic\n", "get null 7 len=8\n", "set null 7 1 len=8\n",
             "free null 7 dtor=none\n", "free-all 7 dtor=count\n",
-            "race 7 threads=1 iterations=1 objects=1\n",
+            "race 7 threads=1 iterations=1 objects=1\n", "stress 7 seconds=1 threads=1 objects=1\n",
         ])
     }
 

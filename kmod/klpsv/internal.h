@@ -7,6 +7,7 @@
 
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include <linux/list.h>
@@ -158,6 +159,8 @@ enum {
  * @next_used:	slots of @next that are not NULL (under @lock)
  * @emptying:	free_all calls in progress, which keep @table from being
  *		replaced (under @lock)
+ * @emptied:	woken when the last free_all in progress is done, for the
+ *		inserts that may sleep and wait for it (klpsv_table_reserve())
  * @resize:	builds a new table when the current one is too full of used
  *		slots, or too big for its variables
  *
@@ -179,6 +182,7 @@ struct klpsv_id {
 	unsigned int copied;
 	unsigned int next_used;
 	unsigned int emptying;
+	wait_queue_head_t emptied;
 	struct work_struct resize;
 };
 

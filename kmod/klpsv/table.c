@@ -55,8 +55,10 @@
  * holding of the lock (klpsv_table_empty_step()). While it runs, no rebuild
  * starts and none in flight is kept, so that the emptying walks one table
  * from its first slot to its last and misses nothing published before it
- * began. Inserts meanwhile go into that table as usual (and would fail once
- * it is used to 7/8); the work item rebuilds it when the emptying is done.
+ * began. Inserts meanwhile go into that table as usual, but one that finds
+ * it used to 3/4 and may sleep waits for the emptying to end and then
+ * rebuilds it; an atomic one cannot wait, and fails once the table is used
+ * to 7/8. The work item rebuilds it when the emptying is done.
  */
 
 #define KLPSV_TABLE_MIN_BITS	6
@@ -402,6 +404,7 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 	sid->live = 0;
 	sid->next = NULL;
 	sid->emptying = 0;
+	init_waitqueue_head(&sid->emptied);
 	INIT_WORK(&sid->resize, klpsv_table_resize_work);
 	return 0;
 }
@@ -430,11 +433,14 @@ void klpsv_table_destroy(struct klpsv_id *sid)
  * Call before klpsv_table_insert(), outside any lock when @gfp may sleep.
  * Builds a new table only when the work item has fallen behind; when @gfp
  * may not sleep, takes one bounded step of that (see klpsv_table_rebuild()).
+ * A table that a free_all is emptying is not replaced: when @gfp may sleep,
+ * waits for the emptying to end first; when it may not, the insert goes
+ * into the emptied table, and fails once that is used to 7/8.
  *
  * Context: any but NMI; may sleep when @gfp allows.
  *
- * Return: 0, or the error of klpsv_table_rebuild() when no new table could
- * be built.
+ * Return: 0, -EINTR when a fatal signal ended the wait for a free_all, or
+ * the error of klpsv_table_rebuild() when no new table could be built.
  */
 int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 {
@@ -445,8 +451,18 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 	t = rcu_dereference_sched(sid->table);
 	full = klpsv_table_full(READ_ONCE(sid->used) + 1, t);
 	rcu_read_unlock_sched();
+	if (!full)
+		return 0;
 
-	return full ? klpsv_table_rebuild(sid, 1, gfp) : 0;
+	/*
+	 * No table is replaced while a free_all empties it: an insert that
+	 * may sleep waits for the emptying to end rather than fill the table
+	 * to 7/8 and fail, as the kernel's inserts wait for its lock.
+	 */
+	if (gfpflags_allow_blocking(gfp) &&
+	    wait_event_killable(sid->emptied, !READ_ONCE(sid->emptying)))
+		return -EINTR;
+	return klpsv_table_rebuild(sid, 1, gfp);
 }
 
 /* See klpsv_in_constructor(). */
@@ -597,7 +613,8 @@ void klpsv_table_empty_begin(struct klpsv_id *sid)
 	spin_lock_irqsave(&sid->lock, flags);
 	if (sid->next)
 		klpsv_rebuild_abandon(sid);
-	sid->emptying++;
+	/* Read without the lock by klpsv_table_reserve(). */
+	WRITE_ONCE(sid->emptying, sid->emptying + 1);
 	spin_unlock_irqrestore(&sid->lock, flags);
 }
 
@@ -651,21 +668,25 @@ bool klpsv_table_empty_step(struct klpsv_id *sid, unsigned int *pos,
  * klpsv_table_empty_end() - done removing every variable of an id
  * @sid:	the id
  *
- * The table may be replaced again; a table left too big for what it holds
- * is rebuilt smaller by the work item.
+ * The table may be replaced again: the inserts waiting for that are woken,
+ * and a table left too big for what it holds is rebuilt smaller by the work
+ * item.
  *
  * Context: any but NMI.
  */
 void klpsv_table_empty_end(struct klpsv_id *sid)
 {
 	unsigned long flags;
-	bool rebuild;
+	bool rebuild, done;
 
 	spin_lock_irqsave(&sid->lock, flags);
-	sid->emptying--;
+	WRITE_ONCE(sid->emptying, sid->emptying - 1);
+	done = !sid->emptying;
 	rebuild = klpsv_table_wants_rebuild(sid, 0);
 	spin_unlock_irqrestore(&sid->lock, flags);
 
+	if (done)
+		wake_up_all(&sid->emptied);
 	if (rebuild)
 		schedule_work(&sid->resize);
 }

@@ -57,6 +57,7 @@ enum klpsv_test_verb {
 	KLPSV_TEST_FREE,
 	KLPSV_TEST_FREE_ALL,
 	KLPSV_TEST_RACE,
+	KLPSV_TEST_STRESS,
 	KLPSV_TEST_HOLD,
 	KLPSV_TEST_RELEASE,
 };
@@ -80,6 +81,7 @@ enum klpsv_test_opt {
 	KLPSV_TEST_O_ITERATIONS,
 	KLPSV_TEST_O_OBJECTS,
 	KLPSV_TEST_O_CTX,
+	KLPSV_TEST_O_SECONDS,
 	KLPSV_TEST_NR_OPTS,
 };
 
@@ -93,6 +95,7 @@ static const char * const klpsv_test_opt_names[KLPSV_TEST_NR_OPTS] = {
 	[KLPSV_TEST_O_ITERATIONS]	= "iterations",
 	[KLPSV_TEST_O_OBJECTS]		= "objects",
 	[KLPSV_TEST_O_CTX]		= "ctx",
+	[KLPSV_TEST_O_SECONDS]		= "seconds",
 };
 
 /**
@@ -142,6 +145,9 @@ static const struct klpsv_test_verb_desc klpsv_test_verbs[] = {
 	{ "race", NULL, KLPSV_TEST_RACE, 1, { KLPSV_TEST_P_ID },
 	  BIT(KLPSV_TEST_O_THREADS) | BIT(KLPSV_TEST_O_ITERATIONS) |
 	  BIT(KLPSV_TEST_O_OBJECTS) },
+	{ "stress", NULL, KLPSV_TEST_STRESS, 1, { KLPSV_TEST_P_ID },
+	  BIT(KLPSV_TEST_O_SECONDS) | BIT(KLPSV_TEST_O_THREADS) |
+	  BIT(KLPSV_TEST_O_OBJECTS), BIT(KLPSV_TEST_O_SECONDS) },
 	{ "hold", NULL, KLPSV_TEST_HOLD, 0 },
 	{ "release", NULL, KLPSV_TEST_RELEASE, 0 },
 };
@@ -160,6 +166,7 @@ static const struct klpsv_test_verb_desc klpsv_test_verbs[] = {
  * @threads:	threads=
  * @iterations:	iterations=
  * @objects:	objects=
+ * @seconds:	seconds=
  */
 struct klpsv_test_cmd {
 	const struct klpsv_test_verb_desc *desc;
@@ -174,6 +181,7 @@ struct klpsv_test_cmd {
 	unsigned int threads;
 	unsigned int iterations;
 	unsigned int objects;
+	unsigned int seconds;
 };
 
 static int klpsv_test_parse_num(const char *s, unsigned long max,
@@ -352,6 +360,12 @@ static int klpsv_test_parse_opt(struct klpsv_test_cmd *cmd,
 			return -EINVAL;
 		cmd->objects = n;
 		return 0;
+	case KLPSV_TEST_O_SECONDS:
+		if (klpsv_test_parse_num(val, KLPSV_TEST_STRESS_SECONDS_MAX,
+					 &n) || !n)
+			return -EINVAL;
+		cmd->seconds = n;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -460,6 +474,7 @@ static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
 	struct klpsv_test_shadow_res sres;
 	struct klpsv_test_dtor_res dres;
 	struct klpsv_test_race_res rres;
+	struct klpsv_test_stress_res xres;
 	void *ptr;
 	int err;
 
@@ -524,6 +539,22 @@ static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
 				 cmd->threads, cmd->iterations, rres.gets,
 				 rres.hits, rres.ctor, rres.dtor, rres.errors);
 		return 0;
+	case KLPSV_TEST_STRESS:
+		err = klpsv_test_stress(cmd->id, cmd->seconds, cmd->threads,
+					cmd->objects, &xres);
+		if (err)
+			return err;
+		*len = scnprintf(buf, size,
+				 "ok=%d seconds=%u threads=%u gets=%lu hits=%lu allocs=%lu atomic_allocs=%lu failed=%lu atomic_failed=%lu frees=%lu atomic_frees=%lu free_alls=%lu ctor=%lu dtor_run=%lu live=%lu dtor=%lu errors=%lu\n",
+				 !xres.errors &&
+				 xres.ctor == xres.dtor_run + xres.live &&
+				 xres.ctor == xres.dtor,
+				 cmd->seconds, cmd->threads, xres.gets, xres.hits,
+				 xres.allocs, xres.atomic_allocs, xres.failed,
+				 xres.atomic_failed, xres.frees, xres.atomic_frees,
+				 xres.free_alls, xres.ctor, xres.dtor_run,
+				 xres.live, xres.dtor, xres.errors);
+		return 0;
 	case KLPSV_TEST_HOLD:
 	case KLPSV_TEST_RELEASE:
 		err = cmd->desc->verb == KLPSV_TEST_HOLD ? klpsv_test_hold_start() :
@@ -549,7 +580,7 @@ static int klpsv_test_run(const struct klpsv_test_cmd *cmd, void *obj,
  * the command runs.
  * Return: 0, -EINVAL for a malformed command, -ENOENT for an unknown parent
  * object, -EEXIST for "obj new" of an existing name, -ENOMEM, or an error of
- * "race" (see klpsv_test_race()).
+ * "race" or "stress" (see klpsv_test_race() and klpsv_test_stress()).
  */
 int klpsv_test_ctl_exec(char *line, char **result, size_t *len)
 {

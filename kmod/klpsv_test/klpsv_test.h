@@ -27,7 +27,7 @@
 /* Most data bytes shown in a result. */
 #define KLPSV_TEST_DATA_MAX	64
 /* Room for any result but the one of "obj list", NUL included. */
-#define KLPSV_TEST_RESULT_MAX	320
+#define KLPSV_TEST_RESULT_MAX	512
 
 /* Serialises commands; every function below is called with it held. */
 extern struct mutex klpsv_test_mutex;
@@ -166,6 +166,50 @@ struct klpsv_test_race_res {
 int klpsv_test_race(unsigned long id, unsigned int nthreads,
 		    unsigned int iterations, unsigned int nobjs,
 		    struct klpsv_test_race_res *res);
+
+/* stress.c */
+
+/* Longest "stress" run: a minute, with room to spare. */
+#define KLPSV_TEST_STRESS_SECONDS_MAX	120
+
+/**
+ * struct klpsv_test_stress_res - outcome of a stress run
+ * @gets:	get operations
+ * @hits:	get operations that found a shadow
+ * @allocs:	get_or_alloc operations with GFP_KERNEL
+ * @atomic_allocs: get_or_alloc operations with GFP_ATOMIC, with bottom
+ *		halves or interrupts disabled
+ * @failed:	GFP_KERNEL get_or_alloc operations that returned NULL
+ * @atomic_failed: GFP_ATOMIC get_or_alloc operations that returned NULL
+ * @frees:	free operations
+ * @atomic_frees: free operations with bottom halves or interrupts disabled
+ * @free_alls:	free_all operations
+ * @ctor:	constructor calls
+ * @dtor_run:	destructor calls while the threads ran
+ * @dtor:	destructor calls in all, the final cleanup's included
+ * @live:	shadows left when the threads were done
+ * @errors:	failed checks
+ */
+struct klpsv_test_stress_res {
+	unsigned long gets;
+	unsigned long hits;
+	unsigned long allocs;
+	unsigned long atomic_allocs;
+	unsigned long failed;
+	unsigned long atomic_failed;
+	unsigned long frees;
+	unsigned long atomic_frees;
+	unsigned long free_alls;
+	unsigned long ctor;
+	unsigned long dtor_run;
+	unsigned long dtor;
+	unsigned long live;
+	unsigned long errors;
+};
+
+int klpsv_test_stress(unsigned long id, unsigned int seconds,
+		      unsigned int nthreads, unsigned int nobjs,
+		      struct klpsv_test_stress_res *res);
 
 /* hold.c */
 int klpsv_test_hold_start(void);

@@ -23,6 +23,9 @@ public enum HookCommand: Sendable, Hashable {
     case freeAll(id: UInt64, dtor: Destructor = .count, context: CallContext = .process)
     /// `race ID threads=T iterations=I objects=O`.
     case race(id: UInt64, threads: UInt64 = 2, iterations: UInt64 = 100_000, objects: UInt64 = 16)
+    /// `stress ID seconds=S threads=T objects=O`: a timed mix of every
+    /// writer, reader and free_all on id `id`, which must be private to it.
+    case stress(id: UInt64, seconds: UInt64, threads: UInt64 = 2, objects: UInt64 = 16)
     /// `hold`: a task sleeps in `klpsv_test_hold_sleep()`, holding open the
     /// transition of a livepatch that redirects it.
     case hold
@@ -55,6 +58,8 @@ public enum HookCommand: Sendable, Hashable {
             "free-all \(id) dtor=\(dtor)" + (context == .process ? "" : " ctx=\(context)")
         case .race(let id, let threads, let iterations, let objects):
             "race \(id) threads=\(threads) iterations=\(iterations) objects=\(objects)"
+        case .stress(let id, let seconds, let threads, let objects):
+            "stress \(id) seconds=\(seconds) threads=\(threads) objects=\(objects)"
         case .hold:
             "hold"
         case .release:

@@ -20,6 +20,8 @@ public enum HookLimits {
     public static let raceIterations: ClosedRange<UInt64> = 1...10_000_000
     /// `race` parent objects.
     public static let raceObjects: ClosedRange<UInt64> = 1...4096
+    /// `stress` durations, in seconds.
+    public static let stressSeconds: ClosedRange<UInt64> = 1...120
 }
 
 /// Numbers as klpsv_test reads them.

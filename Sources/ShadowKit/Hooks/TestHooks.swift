@@ -111,6 +111,14 @@ public struct TestHooks: Sendable {
         try RaceResult(fields(.race(id: id, threads: threads, iterations: iterations, objects: objects)))
     }
 
+    /// `stress`: `seconds` of concurrent get, get-or-alloc and free, in
+    /// process and atomic context, and free-all, on id `id`, which must be
+    /// private to the run. Blocks for as long.
+    public func stress(id: UInt64, seconds: UInt64, threads: UInt64 = 2,
+                       objects: UInt64 = 16) throws -> StressResult {
+        try StressResult(fields(.stress(id: id, seconds: seconds, threads: threads, objects: objects)))
+    }
+
     /// `hold`: starts a task sleeping in `klpsv_test_hold_sleep()`; returns
     /// once it sleeps. Fails with `EBUSY` when one holds already.
     public func hold() throws {
