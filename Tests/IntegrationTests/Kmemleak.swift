@@ -6,6 +6,10 @@ import ShadowKit
 enum Kmemleak {
     static let path = "/sys/kernel/debug/kmemleak"
 
+    /// How long an object must be unreferenced before a scan reports it:
+    /// kmemleak's minimum age (5 s), and a second.
+    static let settleTime: TimeInterval = 6
+
     /// True in the debug lane, which sets `KLPSV_CHECKERS` (the flavour)
     /// and has checked that kmemleak is on.
     static var isChecked: Bool {

@@ -7,6 +7,7 @@
 
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include "internal.h"
@@ -59,7 +60,17 @@
  * it used to 3/4 and may sleep waits for the emptying to end and then
  * rebuilds it; an atomic one cannot wait, and fails once the table is used
  * to 7/8. The work item rebuilds it when the emptying is done.
+ *
+ * With the parameter rebuild_work=0 the work item does nothing, as if it were
+ * always late: a table is then rebuilt by the insert that finds it at 3/4,
+ * and never shrunk. That is for tests, which need the inserting task to do
+ * the rebuild (to fail its allocations, for instance) deterministically.
  */
+
+static bool klpsv_rebuild_work = true;
+module_param_named(rebuild_work, klpsv_rebuild_work, bool, 0644);
+MODULE_PARM_DESC(rebuild_work,
+		 "Let a work item rebuild tables used to 5/8 or shrink sparse ones; 0 leaves rebuilds to inserts at 3/4, for tests (default: 1)");
 
 #define KLPSV_TABLE_MIN_BITS	6
 /* 2^30 slots, 16 GiB: far beyond any real use, well within the counters. */
@@ -378,6 +389,8 @@ static void klpsv_table_resize_work(struct work_struct *work)
 	struct klpsv_id *sid = container_of(work, struct klpsv_id, resize);
 	int err;
 
+	if (!READ_ONCE(klpsv_rebuild_work))
+		return;
 	err = klpsv_table_rebuild(sid, 0, GFP_KERNEL);
 	if (err)
 		pr_warn_ratelimited("id %lu: cannot rebuild the table (%d)\n",

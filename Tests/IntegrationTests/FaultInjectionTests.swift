@@ -1,0 +1,224 @@
+import Foundation
+import ShadowKit
+import SystemPackage
+import Testing
+
+/// Every allocation klpsv makes, failed in turn: each path is driven with
+/// its 1st, 2nd, ... fault point failing (``FaultInjection``) until it gets
+/// through. A failure must be clean (ENOMEM from the write, or NULL from the
+/// shadow API) and leave every introspection file as it was; what absorbed
+/// its fault must have succeeded; nothing may leak, and the kernel log must
+/// stay clean (``Fixture``).
+extension InVM {
+    @Suite("fault injection", .faultInjectable)
+    struct FaultInjectionTests {
+        @Test("alloc on an existing id: every failed allocation is clean", .inKlpsvVM, .faultInjectable)
+        func allocOnExistingId() throws {
+            try FaultInjection.requireAvailable()
+            try Fixture.run { session in
+                _ = try session.hooks.newObject("a")
+                _ = try session.hooks.newObject("b")
+                #expect(try session.hooks.alloc(.named("a"), id: 1, size: 64).found)
+                var nulls = 0
+                try FaultInjection.withSettings {
+                    try FaultInjection.drive("alloc") { nth in
+                        try attemptShadow(.alloc(.named("b"), id: 1, size: 64), of: .named("b"), id: 1,
+                                          session: session, failing: nth, nulls: &nulls)
+                    }
+                }
+                #expect(nulls >= 1, "no fault point in klpsv_shadow_alloc() itself")
+                #expect(try session.stats()[id: 1].live == 2)
+                try expectNoLeaksYet()
+            }
+        }
+
+        @Test("get-or-alloc of a missing shadow: every failed allocation is clean", .inKlpsvVM, .faultInjectable)
+        func getOrAlloc() throws {
+            try FaultInjection.requireAvailable()
+            try Fixture.run { session in
+                _ = try session.hooks.newObject("a")
+                _ = try session.hooks.newObject("b")
+                #expect(try session.hooks.alloc(.named("a"), id: 1, size: 32).found)
+                var nulls = 0
+                try FaultInjection.withSettings {
+                    try FaultInjection.drive("get-or-alloc") { nth in
+                        try attemptShadow(.getOrAlloc(.named("b"), id: 1, size: 32, ctor: .fill(0x5a)), of: .named("b"),
+                                          id: 1, session: session, failing: nth, nulls: &nulls)
+                    }
+                }
+                #expect(nulls >= 1, "no fault point in klpsv_shadow_get_or_alloc() itself")
+                #expect(try session.hooks.get(.named("b"), id: 1, length: 32).data == bytes(0x5a, 32))
+                try expectNoLeaksYet()
+            }
+        }
+
+        /// Each attempt uses an id never used before, so that every one
+        /// builds the id and its table in the calling task (gfp=kernel:
+        /// not from the pool of spares, see idtable.c).
+        @Test("first alloc of a new id: every failed allocation of the id, its table or the shadow is clean",
+              .inKlpsvVM, .faultInjectable)
+        func allocOfNewId() throws {
+            try FaultInjection.requireAvailable()
+            try Fixture.run { session in
+                _ = try session.hooks.newObject("a")
+                var nulls = 0
+                var lastId: UInt64 = 0
+                try FaultInjection.withSettings {
+                    try FaultInjection.drive("alloc of a new id") { nth in
+                        lastId = 100 + UInt64(nth)
+                        return try attemptShadow(.alloc(.named("a"), id: lastId, size: 64), of: .named("a"), id: lastId,
+                                                 session: session, failing: nth, nulls: &nulls)
+                    }
+                }
+                #expect(nulls >= 1, "no fault point in klpsv_shadow_alloc() itself")
+                #expect(try session.cursor.read().lines(matching: "no memory for the id's table").count >= 1,
+                        "no fault point in the creation of the id")
+                #expect(try session.stats()[id: lastId].live == 1)
+                try expectNoLeaksYet()
+            }
+        }
+
+        /// With rebuild_work=0 no work item rebuilds a table at 5/8, so the
+        /// 48th insert into a 64-slot table (3/4) rebuilds it itself. Each
+        /// attempt fills a fresh id to that point first.
+        @Test("a rebuild by the inserting task: every failed allocation is clean", .inKlpsvVM, .faultInjectable)
+        func rebuildByInsert() throws {
+            try FaultInjection.requireAvailable()
+            try Fixture.run(klpsvParameters: ["rebuild_work=0"]) { session in
+                let crowd = 47
+                for index in 0...crowd { _ = try session.hooks.newObject("o\(index)") }
+                var nulls = 0
+                var id: UInt64 = 0
+                try FaultInjection.withSettings {
+                    try FaultInjection.drive("rebuild") { nth in
+                        id = 1000 + UInt64(nth)
+                        for index in 0..<crowd {
+                            #expect(try session.hooks.alloc(.named("o\(index)"), id: id, size: 8).found)
+                        }
+                        #expect(try session.stats().rows.first { $0.id == id }?.slots == 64)
+                        return try attemptShadow(.alloc(.named("o\(crowd)"), id: id, size: 8), of: .named("o\(crowd)"),
+                                                 id: id, session: session, failing: nth, nulls: &nulls)
+                    }
+                }
+                #expect(nulls >= 1)
+                #expect(try session.cursor.read().lines(matching: "no room in the id's table (-12)").count >= 1,
+                        "no fault point in the rebuild")
+                let row = try #require(session.stats().rows.first { $0.id == id })
+                #expect(row.slots == 128, "the last insert rebuilt the table")
+                #expect(row.counters.live == UInt64(crowd) + 1)
+                try expectNoLeaksYet()
+            }
+        }
+
+        @Test("registration: every failed allocation of klpsv_enable_patch() is clean", .inKlpsvVM, .faultInjectable)
+        func registration() throws {
+            try FaultInjection.requireAvailable()
+            try Fixture.runWithPatches { session, patches in
+                try FaultInjection.withSettings {
+                    try FaultInjection.drive("registration") { nth in
+                        try attemptEnable(2, states: "\(2000 + nth)s", newIds: [2000 + UInt64(nth)], session: session,
+                                          patches: patches, failing: nth)
+                    }
+                }
+                #expect(try session.debugfs.patches().rows.map(\.name) == ["klpsv_vp2"])
+                try expectNoLeaksYet()
+            }
+        }
+
+        /// A replace collects the states it drops in its pre_patch: the
+        /// one allocation of klpsv's state callbacks.
+        @Test("a replace: every failed allocation of its registration and pre_patch is clean",
+              .inKlpsvVM, .faultInjectable)
+        func replace() throws {
+            try FaultInjection.requireAvailable()
+            try Fixture.runWithPatches { session, patches in
+                try FaultInjection.withSettings {
+                    try FaultInjection.drive("replace") { nth in
+                        if !(try PatchModules(loader: session.loader).isEnabled(VirtualPatches.name(1))) {
+                            try patches.removeAll()
+                            #expect(try patches.load(1, states: "3s,4") == nil)
+                        }
+                        return try attemptEnable(2, states: "\(3000 + nth)s,4", newIds: [3000 + UInt64(nth)],
+                                                 replace: true, session: session, patches: patches,
+                                                 failing: nth)
+                    }
+                }
+                let rows = try session.debugfs.patches().rows
+                #expect(rows.map(\.name) == ["klpsv_vp2"], "the replace took over")
+                try expectNoLeaksYet()
+            }
+        }
+    }
+}
+
+/// Sends `command`, an alloc or get-or-alloc of the shadow <`object`, `id`>,
+/// failing its `nth` fault point. A failure must be ENOMEM from klpsv_test,
+/// or NULL from klpsv (counted in `nulls`), and change no introspection
+/// file; a shadow created despite the fault is freed again, so that the
+/// next attempt starts as this one did.
+private func attemptShadow(_ command: HookCommand, of object: ShadowObject, id: UInt64, session: KlpsvSession,
+                           failing nth: Int, nulls: inout Int) throws -> FaultInjection.Outcome {
+    let before = try IntrospectionSnapshot(session)
+    let injected = try InjectedCommand(command, session: session, failing: nth)
+    let shadow = try injected.shadow()
+    guard injected.reached else {
+        #expect(injected.error == nil, "\(command.line): failed with no fault injected: \(String(describing: injected.error))")
+        #expect(shadow?.found == true, "\(command.line): NULL with no fault injected")
+        return .completed
+    }
+    if let error = injected.error {
+        #expect(error == .noMemory, "\(command.line), fault \(nth): \(error)")
+    } else if shadow?.found == false {
+        nulls += 1
+    } else {
+        try session.hooks.free(object, id: id)
+        return .absorbed
+    }
+    let after = try IntrospectionSnapshot(session)
+    #expect(after == before, "\(command.line), fault \(nth): not as before:\n\(before)\n\(after)")
+    return .failed
+}
+
+/// Loads virtual patch `number` with `states` and deferred=1, then writes
+/// its enable parameter failing the `nth` fault point. A failure must be
+/// ENOMEM, leave the patch unregistered and every introspection file as it
+/// was, but for the ids `newIds` of its states (see
+/// ``IntrospectionSnapshot/isUnchanged(from:butNewIds:)``); the patch is
+/// then unloaded. A patch enabled despite the fault is
+/// disabled and unloaded again.
+private func attemptEnable(_ number: Int, states: String, newIds: Set<UInt64>, replace: Bool = false,
+                           session: KlpsvSession, patches: VirtualPatches,
+                           failing nth: Int) throws -> FaultInjection.Outcome {
+    let name = VirtualPatches.name(number)
+    #expect(try patches.load(number, states: states, replace: replace, extra: ["deferred=1"]) == nil)
+    let before = try IntrospectionSnapshot(session)
+    let fd = try FileDescriptor.open(FilePath("/sys/module/\(name)/parameters/enable"), .writeOnly)
+    let (reached, error) = try fd.closeAfter { try FaultInjection.write(Array("1\n".utf8), to: fd, failing: nth) }
+    guard reached else {
+        #expect(error == nil, "enable of \(name): failed with no fault injected: \(String(describing: error))")
+        try patches.waitForTransition(number)
+        #expect(try PatchModules(loader: session.loader).isEnabled(name))
+        return .completed
+    }
+    guard let error else {
+        try patches.waitForTransition(number)
+        try patches.removeAll()
+        return .absorbed
+    }
+    #expect(error == .noMemory, "enable of \(name), fault \(nth): \(error)")
+    let after = try IntrospectionSnapshot(session)
+    #expect(try after.isUnchanged(from: before, butNewIds: newIds),
+            "enable of \(name), fault \(nth): not as before:\n\(before)\n\(after)")
+    #expect(!(try PatchModules(loader: session.loader).isRegistered(name)))
+    try patches.unload(number)
+    return .failed
+}
+
+/// Waits until kmemleak reports young objects, then records what it finds of
+/// klpsv's while the modules are loaded (after their unload, their
+/// backtraces no longer name them).
+private func expectNoLeaksYet() throws {
+    guard Kmemleak.isChecked else { return }
+    Thread.sleep(forTimeInterval: Kmemleak.settleTime)
+    try Fixture.expectNoLeaks()
+}
