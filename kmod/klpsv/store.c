@@ -157,15 +157,8 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 		klpsv_shadow_refused(res, 0, id, caller);
 		return NULL;
 	}
-	if (!sid)
-		sid = klpsv_id_find_or_create(id, gfp_flags);
-	if (!sid) {
-		pr_warn_ratelimited("%s: id %lu: no memory for the id's table\n",
-				    caller, id);
-		return NULL;
-	}
 
-	if (exist_ok) {
+	if (exist_ok && sid) {
 		rcu_read_lock_sched();
 		shadow = klpsv_table_lookup(sid, obj);
 		rcu_read_unlock_sched();
@@ -173,18 +166,30 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 			return shadow->data;
 	}
 
-	err = klpsv_table_reserve(sid, gfp_flags);
-	if (err) {
-		pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
-				    caller, id, err);
-		return NULL;
-	}
-
+	/*
+	 * The variable first, so that when there is no memory for it, no id
+	 * has been created (ids stay until unload) and no table rebuilt.
+	 */
 	new = klpsv_shadow_zalloc(size, gfp_flags);
 	if (!new)
 		return NULL;
 	new->obj = obj;
 	new->size = size;
+
+	if (!sid)
+		sid = klpsv_id_find_or_create(id, gfp_flags);
+	if (!sid) {
+		pr_warn_ratelimited("%s: id %lu: no memory for the id's table\n",
+				    caller, id);
+		goto err_free;
+	}
+
+	err = klpsv_table_reserve(sid, gfp_flags);
+	if (err) {
+		pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
+				    caller, id, err);
+		goto err_free;
+	}
 
 	res = klpsv_table_insert(sid, new, ctor, ctor_data, &shadow, &ctor_err);
 	if (likely(res == KLPSV_INSERTED)) {
@@ -197,6 +202,10 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	if (res == KLPSV_INSERT_EXISTS && exist_ok)
 		return shadow->data;
 	klpsv_shadow_refused(res, ctor_err, id, caller);
+	return NULL;
+
+err_free:
+	kfree(new);
 	return NULL;
 }
 
@@ -211,8 +220,9 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
  *
  * When <@obj, @id> already has a variable, nothing is allocated, @ctor is not
  * called, one line is logged (rate limited), and NULL is returned. When @ctor
- * fails, nothing is left behind. A @size beyond what kmalloc() can give is
- * refused with one line.
+ * fails, no variable is left behind (the id is: ids stay until unload); when
+ * there is no memory, nothing is: no id was created, no table rebuilt. A
+ * @size beyond what kmalloc() can give is refused with one line.
  *
  * Context: any but NMI and a constructor; @gfp_flags must fit the context
  * (GFP_ATOMIC in hard interrupt context or with interrupts disabled).
