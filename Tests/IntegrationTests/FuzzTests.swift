@@ -86,12 +86,14 @@ extension InVM {
             }
         }
 
-        @Test("klpsv's strict and list_max, klpsv_test's cleanup_on_exit: malformed values refused", .inKlpsvVM)
+        @Test("klpsv's strict, rebuild_work and list_max, klpsv_test's cleanup_on_exit: malformed values refused", .inKlpsvVM)
         func storeAndHookParameters() throws {
             try Fixture.run { session in
                 try Self.populate(session)
                 try Self.fuzz([
                     FuzzTarget(name: "klpsv strict", path: Self.parameter(KlpsvModule.store, "strict"),
+                               allowed: [.invalidArgument], makeInput: FuzzInputs.boolParameter),
+                    FuzzTarget(name: "klpsv rebuild_work", path: Self.parameter(KlpsvModule.store, "rebuild_work"),
                                allowed: [.invalidArgument], makeInput: FuzzInputs.boolParameter),
                     FuzzTarget(name: "klpsv list_max", path: Self.parameter(KlpsvModule.store, "list_max"),
                                allowed: [.invalidArgument, .outOfRange]) {
