@@ -75,7 +75,8 @@ struct BenchTests {
         }
         #expect(BenchPlan.full.runs.contains(BenchRun(.getMiss, .kernel, live: 1_000_000, ops: 100_000)))
         let threaded = BenchPlan.full.runs.filter { $0.threads == 2 }
-        #expect(threaded.count == 4 * BenchPlan.full.threadedRounds, "get and alloc/free, both stores, each round")
+        #expect(threaded.count == 6 * BenchPlan.full.threadedRounds,
+                "get, alloc/free and the spin of the ceiling, both stores, each round")
         #expect(Set(threaded.map(\.seed)).count == BenchPlan.full.threadedRounds, "a seed per round")
         for run in threaded {
             #expect(run.milliseconds > 0, "thread runs are time-boxed")
@@ -104,6 +105,33 @@ struct BenchTests {
                                         overhead: [.klpsv: 40, .kernel: 48])
         #expect(fat.map(\.passed) == [false])
         #expect(BenchOutcome.evaluate(BenchTarget.all(for: plan), measurements: [], overhead: [:]).isEmpty)
+    }
+
+    @Test func theCeilingIsTheSpinRunsRatioAndMarksTargetsAboveIt() throws {
+        let plan = BenchPlan.full
+        var measurements: [BenchMeasurement] = []
+        for round in 1...plan.threadedRounds {
+            let run = plan.threaded(.spin, threads: 2, round: round)
+            // Two threads give 1.25x under the klpsv label, 1.6x under the kernel's.
+            measurements += [
+                BenchMeasurement(run: run.on(threads: 1), picoseconds: [1000]),
+                BenchMeasurement(run: run, picoseconds: [800]),
+                BenchMeasurement(run: run.on(.kernel).on(threads: 1), picoseconds: [1000]),
+                BenchMeasurement(run: run.on(.kernel), picoseconds: [625]),
+            ]
+        }
+        let ceiling = try #require(BenchCeiling(plan: plan, measurements: measurements))
+        #expect(ceiling.ratios == [.klpsv: 1.25, .kernel: 1.6])
+        #expect(ceiling.value == 1.25)
+        let targets = BenchTarget.all(for: plan)
+        let scaling = try #require(targets.first { $0.name.hasPrefix("get throughput") })
+        #expect(ceiling.isExceeded(by: scaling), "1.7x asked of a machine that gave 1.25x")
+        #expect(!ceiling.isExceeded(by: targets[0]), "only scaling targets have a ceiling")
+        var modest = scaling
+        modest.goal = 1.2
+        #expect(!ceiling.isExceeded(by: modest))
+        #expect(BenchCeiling(plan: plan, measurements: Array(measurements.dropLast())) == nil,
+                "a round missing a run: no ceiling")
     }
 
     @Test func aThroughputRatioIsTheMedianOfItsRounds() throws {

@@ -23,6 +23,7 @@ enum bench_workload {
 	BENCH_GET_MISS,		/* get of objects without a shadow */
 	BENCH_ALLOC_FREE,	/* alloc then free of a new shadow */
 	BENCH_FREE_ALL,		/* free_all(id) of @ops shadows among @live others */
+	BENCH_SPIN,		/* work on registers only, no store: the ceiling */
 	BENCH_NR_WORKLOADS,
 };
 
@@ -39,10 +40,10 @@ enum bench_impl {
  * @live:	shadows alive while timing
  * @ops:	operations per repetition (shadows freed per call for free_all)
  * @reps:	timed repetitions, after one untimed warm-up
- * @threads:	kernel threads doing @ops each at once (get_hit, alloc_free)
+ * @threads:	kernel threads doing @ops each at once (get_hit, alloc_free, spin)
  * @ms:		if not 0, a repetition lasts this many milliseconds instead:
  *		each thread goes round its @ops accesses until then, and the
- *		operations done are counted (get_hit, alloc_free)
+ *		operations done are counted (get_hit, alloc_free, spin)
  * @seed:	seed of the random access order
  */
 struct bench_params {

@@ -73,11 +73,34 @@ struct bench_thread {
 	struct task_struct *task;
 };
 
+/* Rounds of xorshift per spin operation: about a get's time under TCG. */
+#define BENCH_SPIN_ROUNDS	32
+
+/*
+ * Where spin's results go, once per call of bench_loop(), so that the
+ * compiler cannot drop the work.
+ */
+static u32 bench_spin_sink;
+
+/* One spin operation: arithmetic on @x only, no memory. */
+static noinline u32 bench_spin_once(u32 x)
+{
+	unsigned int k;
+
+	for (k = 0; k < BENCH_SPIN_ROUNDS; k++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+	}
+	return x;
+}
+
 /* Operations @from to @to - 1 of the access order. */
 static void bench_loop(const struct bench_params *p, const u32 *order,
 		       unsigned int index, unsigned long from, unsigned long to)
 {
 	unsigned long i, base;
+	u32 sink = 0;
 
 	switch (p->workload) {
 	case BENCH_GET_HIT:
@@ -106,6 +129,14 @@ static void bench_loop(const struct bench_params *p, const u32 *order,
 			if (!(i % BENCH_RESCHED))
 				cond_resched();
 		}
+		break;
+	case BENCH_SPIN:
+		for (i = from; i < to; i++) {
+			sink += bench_spin_once(order[i] | 1);
+			if (!(i % BENCH_RESCHED))
+				cond_resched();
+		}
+		WRITE_ONCE(bench_spin_sink, sink);
 		break;
 	default:
 		break;

@@ -70,7 +70,7 @@ public struct BenchPlan: Sendable {
         }
         scaling(scale.sorted().filter { $0 <= threadedLive })
         for round in 1...max(threadedRounds, 1) {
-            for workload in [BenchRun.Workload.getHit, .allocFree] {
+            for workload in [BenchRun.Workload.getHit, .allocFree, .spin] {
                 for threads in [1, 2] {
                     runs.append(threaded(workload, threads: threads, round: round))
                 }

@@ -11,6 +11,11 @@ public struct BenchRun: Sendable, Equatable, Hashable, Codable {
         /// `free_all(id)` of `ops` shadows among `live` others; one call is
         /// one operation.
         case freeAll = "free_all"
+        /// Arithmetic on registers, no store: its throughput on two threads
+        /// over one is what the machine gives two CPUs that share nothing,
+        /// the ceiling of every scaling figure of the same boot. The store
+        /// only labels it.
+        case spin
     }
 
     /// Whose shadow store.
@@ -35,7 +40,7 @@ public struct BenchRun: Sendable, Equatable, Hashable, Codable {
     /// When not 0, each repetition lasts this many milliseconds instead of
     /// `ops` operations: every thread goes round its `ops` accesses until
     /// then, and the operations done are counted. How throughput is compared
-    /// between thread counts (`getHit` and `allocFree` only).
+    /// between thread counts (`getHit`, `allocFree` and `spin` only).
     public var milliseconds: Int
     /// The seed of the random access order.
     public var seed: UInt64

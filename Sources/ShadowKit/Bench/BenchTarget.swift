@@ -49,6 +49,35 @@ public struct BenchTarget: Sendable, Equatable {
     }
 }
 
+/// What the machine gives two CPUs that share nothing, in the boot of a
+/// benchmark: the ceiling of its scaling targets.
+public struct BenchCeiling: Sendable, Equatable {
+    /// Throughput of the `spin` runs on two threads over one, the median
+    /// of the rounds, once under each store's label.
+    public var ratios: [BenchRun.Store: Double]
+
+    /// The lower of the two.
+    public var value: Double { ratios.values.min() ?? 0 }
+
+    /// Reads the ceiling off `plan`'s `spin` runs in `measurements`, or nil
+    /// when they are missing.
+    public init?(plan: BenchPlan, measurements: [BenchMeasurement]) {
+        var ratios: [BenchRun.Store: Double] = [:]
+        for store in BenchRun.Store.allCases {
+            let runs = plan.threadedRuns(.spin).map { $0.on(store) }
+            guard let ratio = BenchOutcome.scaling(of: runs, measurements: measurements) else { return nil }
+            ratios[store] = ratio
+        }
+        self.ratios = ratios
+    }
+
+    /// Whether `target`, a scaling target, asks more than the machine gave.
+    public func isExceeded(by target: BenchTarget) -> Bool {
+        guard case .scaling = target.figure else { return false }
+        return target.goal > value
+    }
+}
+
 /// A target with its figures.
 public struct BenchOutcome: Sendable, Equatable {
     /// The target.
@@ -67,6 +96,20 @@ public struct BenchOutcome: Sendable, Equatable {
         target.figure == .overhead ? value <= target.goal : value >= target.goal
     }
 
+    /// The median over `runs` (several threads each) of the throughput of
+    /// a run over the same run on one thread, or nil when one is missing.
+    public static func scaling(of runs: [BenchRun], measurements: [BenchMeasurement]) -> Double? {
+        func median(_ run: BenchRun) -> Double? {
+            measurements.first { $0.run == run }?.medianNanoseconds
+        }
+        let ratios = runs.compactMap { run -> Double? in
+            guard let single = median(run.on(threads: 1)), let many = median(run), many > 0 else { return nil }
+            return single / many
+        }.sorted()
+        guard ratios.count == runs.count, !ratios.isEmpty else { return nil }
+        return ratios[ratios.count / 2]
+    }
+
     /// Reads every target of `targets` off `measurements` and `overhead`;
     /// a target whose runs are missing is left out.
     public static func evaluate(_ targets: [BenchTarget], measurements: [BenchMeasurement],
@@ -81,13 +124,7 @@ public struct BenchOutcome: Sendable, Equatable {
                 return BenchOutcome(target: target, klpsv: mine, kernel: theirs, value: theirs / mine)
             case .scaling(let runs):
                 func ratio(_ store: BenchRun.Store) -> Double? {
-                    let ratios = runs.compactMap { run -> Double? in
-                        guard let single = median(run.on(store).on(threads: 1)), let many = median(run.on(store)),
-                              many > 0 else { return nil }
-                        return single / many
-                    }.sorted()
-                    guard ratios.count == runs.count, !ratios.isEmpty else { return nil }
-                    return ratios[ratios.count / 2]
+                    scaling(of: runs.map { $0.on(store) }, measurements: measurements)
                 }
                 guard let mine = ratio(.klpsv), let theirs = ratio(.kernel) else { return nil }
                 return BenchOutcome(target: target, klpsv: mine, kernel: theirs, value: mine)

@@ -63,14 +63,15 @@ extension Shadowctl {
             }
             let outcomes = BenchOutcome.evaluate(BenchTarget.all(for: plan), measurements: measurements,
                                                  overhead: overhead)
-            let report = BenchReportJSON(smoke: smoke, outcomes: outcomes, measurements: measurements,
-                                         overhead: overhead)
+            let ceiling = BenchCeiling(plan: plan, measurements: measurements)
+            let report = BenchReportJSON(smoke: smoke, outcomes: outcomes, ceiling: ceiling,
+                                         measurements: measurements, overhead: overhead)
             if let output { try report.write(to: output) }
             if let plot { try Gnuplot.drawScaling(measurements, to: plot) }
             if format.json {
                 try printJSON(report)
             } else {
-                benchLines(outcomes: outcomes, measurements: measurements).forEach { print($0) }
+                benchLines(outcomes: outcomes, ceiling: ceiling, measurements: measurements).forEach { print($0) }
             }
             if strict, outcomes.contains(where: { !$0.passed }) {
                 throw CommandFailure("\(outcomes.filter { !$0.passed }.count) of \(outcomes.count) targets missed")

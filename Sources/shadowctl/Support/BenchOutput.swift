@@ -6,8 +6,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The benchmark for people: the targets, then every run.
-func benchLines(outcomes: [BenchOutcome], measurements: [BenchMeasurement]) -> [String] {
+/// The benchmark for people: the targets, the machine's ceiling, then
+/// every run.
+func benchLines(outcomes: [BenchOutcome], ceiling: BenchCeiling?, measurements: [BenchMeasurement]) -> [String] {
     var targets = TextTable([("target", .left), ("klpsv", .right), ("kernel", .right), ("figure", .right),
                              ("goal", .right), ("result", .left)])
     for outcome in outcomes {
@@ -23,7 +24,8 @@ func benchLines(outcomes: [BenchOutcome], measurements: [BenchMeasurement]) -> [
             (klpsv, kernel) = ("\(Int(outcome.klpsv)) B", "\(Int(outcome.kernel)) B")
             (figure, goal) = ("\(Int(outcome.value)) B", "<= \(Int(outcome.target.goal)) B")
         }
-        targets.append([outcome.target.name, klpsv, kernel, figure, goal, outcome.passed ? "pass" : "FAIL"])
+        let result = outcome.passed ? "pass" : ceiling?.isExceeded(by: outcome.target) == true ? "FAIL (above ceiling)" : "FAIL"
+        targets.append([outcome.target.name, klpsv, kernel, figure, goal, result])
     }
     var runs = TextTable([("workload", .left), ("store", .left), ("live", .right), ("ops", .right),
                           ("threads", .right), ("median", .right), ("min", .right), ("max", .right),
@@ -36,9 +38,15 @@ func benchLines(outcomes: [BenchOutcome], measurements: [BenchMeasurement]) -> [
                      nanoseconds(measurement.maxNanoseconds), percent(measurement.spread)])
     }
     let met = outcomes.filter(\.passed).count
-    return targets.lines + ["", "\(met) of \(outcomes.count) targets met", "",
-                            "runs (time per operation; \"ms\": time-boxed repetitions):"]
-        + runs.lines
+    var lines = targets.lines + ["", "\(met) of \(outcomes.count) targets met"]
+    if let ceiling {
+        let figures = BenchRun.Store.allCases.compactMap { store in
+            ceiling.ratios[store].map { times($0) + " (\(store.rawValue) run)" }
+        }
+        lines.append("machine's ceiling, 2 threads / 1 of work that shares nothing (spin): "
+                     + figures.joined(separator: ", "))
+    }
+    return lines + ["", "runs (time per operation; \"ms\": time-boxed repetitions):"] + runs.lines
 }
 
 private func nanoseconds(_ value: Double) -> String {
@@ -88,12 +96,15 @@ struct BenchReportJSON: Encodable {
 
     var smoke: Bool
     var targets: [Target]
+    /// The spin runs' ratio, 2 threads / 1, under each store's label.
+    var ceiling: [String: Double]?
     var runs: [Run]
     var overheadBytes: [String: Int]
 
-    init(smoke: Bool, outcomes: [BenchOutcome], measurements: [BenchMeasurement],
+    init(smoke: Bool, outcomes: [BenchOutcome], ceiling: BenchCeiling?, measurements: [BenchMeasurement],
          overhead: [BenchRun.Store: Int]) {
         self.smoke = smoke
+        self.ceiling = ceiling.map { Dictionary(uniqueKeysWithValues: $0.ratios.map { ($0.key.rawValue, $0.value) }) }
         targets = outcomes.map { outcome in
             let kind = switch outcome.target.figure {
             case .speedup: "speedup"
