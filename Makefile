@@ -6,8 +6,9 @@
 #   make bench   klpsv against the kernel's klp_shadow_*, in the VM
 #   make test-cycles
 #                1,000 load/unload cycles of klpsv with shadows left behind, in the VM
-#   make test-debug [FLAVOUR=kasan|kcsan]
-#                the VM suite on a debug kernel built from Debian's source
+#   make test-debug [FLAVOUR=kasan|kcsan] [SHARDS=N]
+#                the VM suite on a debug kernel built from Debian's source,
+#                split between N VMs at once
 #
 # Both run `make setup` first; it is fast when everything is installed.
 
@@ -20,6 +21,7 @@ KDIR      ?= $(shell scripts/kernel --kdir 2>/dev/null)
 SWIFT     ?= swift
 BUILD_LOG := .build-logs
 FLAVOUR   ?= kasan
+SHARDS    ?= 1
 
 .PHONY: all setup modules sparse swift test test-host test-vm test-lockup test-cycles demo bench debug-kernel test-debug clean help
 
@@ -35,8 +37,9 @@ help:
 	@echo "make test-cycles  1,000 load/unload cycles of klpsv with shadows left behind, in the VM"
 	@echo "make debug-kernel [FLAVOUR=kasan|kcsan]"
 	@echo "                build a kernel with KASAN or KCSAN, lockdep, kmemleak, ... (cached)"
-	@echo "make test-debug [FLAVOUR=kasan|kcsan]"
-	@echo "                the VM suite on that kernel, failing on any checker's report"
+	@echo "make test-debug [FLAVOUR=kasan|kcsan] [SHARDS=N]"
+	@echo "                the VM suite on that kernel, failing on any checker's report,"
+	@echo "                split between N VMs that run at once (one host CPU each)"
 	@echo "make clean      remove build outputs"
 
 setup:
@@ -119,7 +122,7 @@ debug-kernel:
 
 test-debug: swift
 	@scripts/setup --debug-kernel
-	@scripts/test-debug --flavour $(FLAVOUR)
+	@scripts/test-debug --flavour $(FLAVOUR) --shards $(SHARDS)
 
 clean:
 	@test -z "$(KDIR)" || $(MAKE) --no-print-directory -C kmod KDIR=$(KDIR) clean >/dev/null

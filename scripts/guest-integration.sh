@@ -16,7 +16,9 @@
 # every test passed. Writes nothing into the (read-only) repository: the
 # bundle runs from a scratch directory. KLPSV_TEST_FILTER narrows the run
 # to the tests it matches (a Swift Testing --filter; default: all of
-# IntegrationTests).
+# IntegrationTests). KLPSV_TEST_SHARD=I/N runs the I-th of N shares of
+# those tests, whole suites each (see shard_filter), so that N VMs can run
+# one suite between them (scripts/test-debug --shards N).
 #
 # On a debug kernel (make test-debug), KLPSV_CHECKERS names its flavour
 # (kasan or kcsan): the run then fails unless kmemleak and lock debugging
@@ -94,6 +96,43 @@ checkers_after() {
 	echo "guest-integration: checkers still on, last kmemleak scan clean" >&2
 }
 
+# shard_filter FILTER I N: a filter for the I-th of N shares of the suites
+# whose tests FILTER matches. Suites go, most tests first, to the share with
+# the fewest tests so far (the lowest on a tie): every suite in exactly one
+# share, the same shares on every run of the same bundle.
+shard_filter() {
+	local filter=$1 index=$2 count=$3 suites
+
+	suites=$("$bundle" --testing-library swift-testing --list-tests 2>/dev/null |
+		grep -E -- "$filter" | sed 's|/[^/]*$||' | sort | uniq -c |
+		sort -k1,1nr -k2,2 | awk -v index_="$index" -v count="$count" '
+		{
+			best = 1
+			for (i = 2; i <= count; i++)
+				if (load[i] < load[best])
+					best = i
+			load[best] += $1
+			if (best == index_)
+				printf "%s%s", (n++ ? "|" : ""), $2
+		}')
+	[ -n "$suites" ] || return 1
+	# Suite ids hold dots, which are literal here.
+	printf '(%s)/' "$(printf '%s' "$suites" | sed 's/\./\\./g')"
+}
+
+filter=${KLPSV_TEST_FILTER:-IntegrationTests}
+if [ -n "${KLPSV_TEST_SHARD:-}" ]; then
+	case $KLPSV_TEST_SHARD in
+	[1-9]/[1-9]) ;;
+	*) die "KLPSV_TEST_SHARD takes I/N, 1 <= I <= N <= 9, not '$KLPSV_TEST_SHARD'" ;;
+	esac
+	shard=${KLPSV_TEST_SHARD%/*} shards=${KLPSV_TEST_SHARD#*/}
+	[ "$shard" -le "$shards" ] || die "KLPSV_TEST_SHARD $KLPSV_TEST_SHARD: no such share"
+	filter=$(shard_filter "$filter" "$shard" "$shards") ||
+		die "share $KLPSV_TEST_SHARD of '${KLPSV_TEST_FILTER:-IntegrationTests}' holds no suite"
+	echo "guest-integration: share $KLPSV_TEST_SHARD: $filter" >&2
+fi
+
 [ -z "${KLPSV_CHECKERS:-}" ] || checkers_before
 
 scratch=$(mktemp -d) || die "no writable temporary directory"
@@ -102,7 +141,7 @@ cd "$scratch" || die "cannot enter $scratch"
 
 export KLPSV_IN_VM=1 KLPSV_KMOD_DIR
 unset KLPSV_DEBUGFS
-"$bundle" --testing-library swift-testing --filter "${KLPSV_TEST_FILTER:-IntegrationTests}"
+"$bundle" --testing-library swift-testing --filter "$filter"
 status=$?
 [ -z "${KLPSV_CHECKERS:-}" ] || checkers_after
 exit "$status"

@@ -17,7 +17,10 @@ readonly KLPSV_VIRTME_NG_VERSION=1.42
 readonly KLPSV_VENV_STAMP=$KLPSV_VENV/.klpsv-virtme-ng-$KLPSV_VIRTME_NG_VERSION
 
 # VM state: accel cache, logs, per-run folders, and the guest's output folder.
-readonly KLPSV_VM_STATE=$KLPSV_REPO/.vm
+# KLPSV_VM_STATE=DIR gives a run a folder of its own, so that two VMs can run
+# from one checkout at once (.ci/run's debug lane beside `make test`).
+KLPSV_VM_STATE=${KLPSV_VM_STATE:-$KLPSV_REPO/.vm}
+readonly KLPSV_VM_STATE
 
 # Progress line on stdout.
 say() {
