@@ -46,6 +46,22 @@ if ! grep -q '^[^ ]* /sys/kernel/debug debugfs ' /proc/mounts; then
 	mount -t debugfs none /sys/kernel/debug || die "cannot mount debugfs"
 fi
 
+# udev has done its part, the devices of the boot (virtme-ng-init waits for
+# its coldplug, or gives up after 5 minutes on a debug kernel). The tests
+# need no device events, and every module load and unload, and each of
+# klpsv's slab caches, is one: udev's workers would handle them on the same
+# emulated CPU as the tests, and on a debug kernel still be busy with the
+# coldplug when the tests begin. So udev stops first, given 20 s to finish
+# what it is doing, then killed.
+stop_udev() {
+	pgrep -x systemd-udevd >/dev/null || return 0
+	timeout 20 udevadm control --exit 2>/dev/null || pkill -KILL -x systemd-udevd
+	pgrep -x systemd-udevd >/dev/null && sleep 1
+	! pgrep -x systemd-udevd >/dev/null || die "cannot stop systemd-udevd"
+	echo "guest-integration: udev stopped (the tests need no device events)" >&2
+}
+stop_udev
+
 readonly KMEMLEAK=/sys/kernel/debug/kmemleak
 # kmemleak reports only objects older than this many seconds.
 readonly KMEMLEAK_MIN_AGE=6
