@@ -53,11 +53,27 @@ fi
 # emulated CPU as the tests, and on a debug kernel still be busy with the
 # coldplug when the tests begin. So udev stops first, given 20 s to finish
 # what it is doing, then killed.
+# Whether a systemd-udevd process still runs: one killed stays a zombie
+# until init reaps it, which a busy debug kernel's init may not do at once.
+udev_alive() {
+	local pid
+
+	for pid in $(pgrep -x systemd-udevd); do
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = Z ] || return 0
+	done
+	return 1
+}
+
 stop_udev() {
-	pgrep -x systemd-udevd >/dev/null || return 0
+	local waited=0
+
+	udev_alive || return 0
 	timeout 20 udevadm control --exit 2>/dev/null || pkill -KILL -x systemd-udevd
-	pgrep -x systemd-udevd >/dev/null && sleep 1
-	! pgrep -x systemd-udevd >/dev/null || die "cannot stop systemd-udevd"
+	while udev_alive && [ "$waited" -lt 5 ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	! udev_alive || die "cannot stop systemd-udevd"
 	echo "guest-integration: udev stopped (the tests need no device events)" >&2
 }
 stop_udev
