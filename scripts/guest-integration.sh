@@ -46,13 +46,6 @@ if ! grep -q '^[^ ]* /sys/kernel/debug debugfs ' /proc/mounts; then
 	mount -t debugfs none /sys/kernel/debug || die "cannot mount debugfs"
 fi
 
-# udev has done its part, the devices of the boot (virtme-ng-init waits for
-# its coldplug, or gives up after 5 minutes on a debug kernel). The tests
-# need no device events, and every module load and unload, and each of
-# klpsv's slab caches, is one: udev's workers would handle them on the same
-# emulated CPU as the tests, and on a debug kernel still be busy with the
-# coldplug when the tests begin. So udev stops first, given 20 s to finish
-# what it is doing, then killed.
 # Whether a systemd-udevd process still runs: one killed stays a zombie
 # until init reaps it, which a busy debug kernel's init may not do at once.
 udev_alive() {
@@ -64,6 +57,13 @@ udev_alive() {
 	return 1
 }
 
+# udev has done its part, the devices of the boot (virtme-ng-init waits for
+# its coldplug, or gives up after 5 minutes on a debug kernel). The tests
+# need no device events, and every module load and unload, and each of
+# klpsv's slab caches, is one: udev's workers would handle them on the same
+# emulated CPU as the tests, and on a debug kernel still be busy with the
+# coldplug when the tests begin. So udev stops first, given 20 s to finish
+# what it is doing, then killed.
 stop_udev() {
 	local waited=0
 

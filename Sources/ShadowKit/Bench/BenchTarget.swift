@@ -49,35 +49,6 @@ public struct BenchTarget: Sendable, Equatable {
     }
 }
 
-/// What the machine gives two CPUs that share nothing, in the boot of a
-/// benchmark: the ceiling of its scaling targets.
-public struct BenchCeiling: Sendable, Equatable {
-    /// Throughput of the `spin` runs on two threads over one, the median
-    /// of the rounds, once under each store's label.
-    public var ratios: [BenchRun.Store: Double]
-
-    /// The lower of the two.
-    public var value: Double { ratios.values.min() ?? 0 }
-
-    /// Reads the ceiling off `plan`'s `spin` runs in `measurements`, or nil
-    /// when they are missing.
-    public init?(plan: BenchPlan, measurements: [BenchMeasurement]) {
-        var ratios: [BenchRun.Store: Double] = [:]
-        for store in BenchRun.Store.allCases {
-            let runs = plan.threadedRuns(.spin).map { $0.on(store) }
-            guard let ratio = BenchOutcome.scaling(of: runs, measurements: measurements) else { return nil }
-            ratios[store] = ratio
-        }
-        self.ratios = ratios
-    }
-
-    /// Whether `target`, a scaling target, asks more than the machine gave.
-    public func isExceeded(by target: BenchTarget) -> Bool {
-        guard case .scaling = target.figure else { return false }
-        return target.goal > value
-    }
-}
-
 /// A target with its figures.
 public struct BenchOutcome: Sendable, Equatable {
     /// The target.
@@ -96,12 +67,15 @@ public struct BenchOutcome: Sendable, Equatable {
         target.figure == .overhead ? value <= target.goal : value >= target.goal
     }
 
+    /// The median time per operation measured for `run`, in nanoseconds.
+    private static func median(of run: BenchRun, in measurements: [BenchMeasurement]) -> Double? {
+        measurements.first { $0.run == run }?.medianNanoseconds
+    }
+
     /// The median over `runs` (several threads each) of the throughput of
     /// a run over the same run on one thread, or nil when one is missing.
     public static func scaling(of runs: [BenchRun], measurements: [BenchMeasurement]) -> Double? {
-        func median(_ run: BenchRun) -> Double? {
-            measurements.first { $0.run == run }?.medianNanoseconds
-        }
+        let median = { (run: BenchRun) in Self.median(of: run, in: measurements) }
         let ratios = runs.compactMap { run -> Double? in
             guard let single = median(run.on(threads: 1)), let many = median(run), many > 0 else { return nil }
             return single / many
@@ -114,9 +88,7 @@ public struct BenchOutcome: Sendable, Equatable {
     /// a target whose runs are missing is left out.
     public static func evaluate(_ targets: [BenchTarget], measurements: [BenchMeasurement],
                                 overhead: [BenchRun.Store: Int]) -> [BenchOutcome] {
-        func median(_ run: BenchRun) -> Double? {
-            measurements.first { $0.run == run }?.medianNanoseconds
-        }
+        let median = { (run: BenchRun) in Self.median(of: run, in: measurements) }
         return targets.compactMap { target in
             switch target.figure {
             case .speedup(let run):
