@@ -39,6 +39,10 @@ struct Shadowctl: ParsableCommand {
     /// Runs the command line, mapping every error to a line on standard
     /// error and a documented exit status.
     static func main() {
+        if let group = ShortOptionGroup(in: Array(CommandLine.arguments.dropFirst()), root: Self.self) {
+            printError(group.message)
+            Self.exit(withError: ExitCode(ExitStatus.usage.rawValue))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -23,6 +23,9 @@ struct ExitStatusTests {
         (["race", "1", "--threads", "9"],
          "shadowctl: invalid thread count '9': expected a decimal or 0x hex number from 1 to 8"),
         (["load", "list_max"], "shadowctl: invalid module parameter 'list_max': expected NAME=VALUE"),
+        // Read by ArgumentParser as -h -o -o -k -s: help, status 0, before.
+        (["load", "-hooks"], "shadowctl: Unknown option '-hooks'"),
+        (["patch", "load", "fix", "-xh"], "shadowctl: Unknown option '-xh'"),
     ])
     func badArgumentsAreUsageErrors(arguments: [String], message: String) throws {
         let outcome = try ShadowctlRunner.run(arguments, debugfs: "/nonexistent")
