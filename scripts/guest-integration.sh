@@ -97,7 +97,7 @@ debug_locks_on() {
 # the debug kernels' release, in the report's "CPU:" line, is
 # 6.1.x-klpsv-FLAVOUR.)
 alarms() {
-	dmesg | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' | awk -v alarms="$ALARMS" '
+	dmesg --notime | awk -v alarms="$ALARMS" '
 		function close_report() {
 			if (report_named)
 				print title

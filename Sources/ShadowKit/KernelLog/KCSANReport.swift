@@ -70,10 +70,11 @@ extension KernelLog {
         return reports
     }
 
-    /// The log without the KCSAN reports for which `isDropped` is true.
-    public func removingKCSANReports(where isDropped: (KCSANReport) -> Bool) -> KernelLog {
+    /// The log without `reports`, KCSAN reports found in it
+    /// (``kcsanReports``).
+    public func removing(_ reports: [KCSANReport]) -> KernelLog {
         var kept = records
-        for report in kcsanReports.reversed() where isDropped(report) {
+        for report in reports.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
             kept.removeSubrange(report.range)
         }
         return KernelLog(records: kept, lostRecords: lostRecords)
