@@ -11,6 +11,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/gfp.h>
 #include <linux/irqflags.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -36,7 +37,8 @@
  *   then %KLPSV_STRESS_MAGIC);
  * - get_or_alloc with GFP_KERNEL from the thread, and with GFP_ATOMIC with
  *   bottom halves disabled or with interrupts disabled, checking the data it
- *   returns the same way;
+ *   returns the same way while it cannot be freed (see
+ *   klpsv_stress_get_or_alloc());
  * - free, from the thread, with bottom halves or with interrupts disabled;
  * - free_all of the id, by the first thread every %KLPSV_STRESS_FREE_ALL_MS,
  *   which empties the id's table; between two of them the others fill it
@@ -91,6 +93,7 @@
 #define KLPSV_STRESS_NAP_EVERY		64
 #define KLPSV_STRESS_RUN_MS		20
 #define KLPSV_STRESS_SLEEP_US		100
+#define KLPSV_STRESS_REPORTS		5
 
 /**
  * struct klpsv_stress_obj - a private parent object of a stress run
@@ -130,6 +133,7 @@ struct klpsv_stress_thread {
  * @stop:	tells the threads to stop early
  * @dtor:	destructor calls
  * @dtor_errors: destructor calls that failed their checks
+ * @reported:	failed checks logged so far (klpsv_stress_report())
  * @nthreads:	number of @threads
  * @threads:	the threads
  */
@@ -142,6 +146,7 @@ struct klpsv_stress {
 	bool stop;
 	atomic_long_t dtor;
 	atomic_long_t dtor_errors;
+	atomic_t reported;
 	unsigned int nthreads;
 	struct klpsv_stress_thread threads[];
 };
@@ -155,6 +160,33 @@ static bool klpsv_stress_is_obj(struct klpsv_stress *stress, void *obj)
 
 	return p >= base && (p - base) % sizeof(*stress->objs) == 0 &&
 	       (p - base) / sizeof(*stress->objs) < stress->nobjs;
+}
+
+/* The index of @obj among the run's objects, or -1 when it is none of them. */
+static long klpsv_stress_index(struct klpsv_stress *stress, const void *obj)
+{
+	return klpsv_stress_is_obj(stress, (void *)obj) ?
+	       ((struct klpsv_stress_obj *)obj)->index : -1;
+}
+
+/*
+ * Logs a failed check of the run: what failed, the object, and the shadow
+ * data with the object its first word names, for the first
+ * %KLPSV_STRESS_REPORTS of them. The caller counts it. Any context.
+ */
+static void klpsv_stress_report(struct klpsv_stress *stress, const char *what,
+				const void *obj, const void *data)
+{
+	void *owner = NULL;
+
+	if (atomic_inc_return(&stress->reported) > KLPSV_STRESS_REPORTS)
+		return;
+	if (data)
+		memcpy(&owner, data, sizeof(owner));
+	pr_err("stress: failed check: %s: object %ld, data %s of object %ld: %*ph\n",
+	       what, klpsv_stress_index(stress, obj), data ? "written" : "NULL",
+	       klpsv_stress_index(stress, owner),
+	       data ? KLPSV_STRESS_SIZE : 0, data);
 }
 
 /* Whether @data is what the constructor wrote for @obj. */
@@ -182,6 +214,10 @@ static int klpsv_stress_ctor(void *obj, void *shadow_data, void *ctor_data)
 	    memchr_inv(shadow_data, 0, KLPSV_STRESS_SIZE) ||
 	    !klpsv_test_atomic_context()) {
 		th->res.errors++;
+		klpsv_stress_report(stress, obj != th->obj ? "ctor of another object" :
+				    !shadow_data ? "ctor without data" :
+				    !klpsv_test_atomic_context() ? "ctor not atomic" :
+				    "ctor of data not zeroed", obj, shadow_data);
 		if (!shadow_data)
 			return -EINVAL;
 	}
@@ -201,8 +237,14 @@ static void klpsv_stress_dtor(void *obj, void *shadow_data)
 	atomic_long_inc(&stress->dtor);
 	if (!klpsv_stress_is_obj(stress, obj) || !shadow_data ||
 	    !klpsv_stress_data_ok(obj, shadow_data) ||
-	    !klpsv_test_atomic_context())
+	    !klpsv_test_atomic_context()) {
 		atomic_long_inc(&stress->dtor_errors);
+		klpsv_stress_report(stress, !klpsv_stress_is_obj(stress, obj) ?
+				    "dtor of another object" : !shadow_data ?
+				    "dtor without data" : !klpsv_test_atomic_context() ?
+				    "dtor not atomic" : "dtor of wrong data",
+				    obj, shadow_data);
+	}
 }
 
 static u64 klpsv_stress_rnd(struct klpsv_stress_thread *th)
@@ -216,11 +258,23 @@ static u64 klpsv_stress_rnd(struct klpsv_stress_thread *th)
 	return x;
 }
 
-/* get_or_alloc of @obj with @gfp; returns false when it returned NULL. */
+/*
+ * get_or_alloc of @obj with @gfp; returns false when it returned NULL.
+ *
+ * The data it returned is checked only while it cannot be freed: another
+ * thread may free @obj's shadow at any moment, and klpsv gives its memory
+ * back to the slab after an RCU grace period, as the kernel's store does
+ * (the kernel's contract leaves a shadow's lifetime to its user). An atomic
+ * call runs with bottom halves or interrupts disabled, which is an RCU
+ * read-side critical section, so its data is checked at once. A GFP_KERNEL
+ * call's caller holds no such section (the call may sleep), so its data is
+ * checked inside one, and only while a get still finds it there.
+ */
 static bool klpsv_stress_get_or_alloc(struct klpsv_stress_thread *th,
 				      void *obj, gfp_t gfp)
 {
 	struct klpsv_stress *stress = th->stress;
+	bool ok = true;
 	void *data;
 
 	th->obj = obj;
@@ -228,7 +282,21 @@ static bool klpsv_stress_get_or_alloc(struct klpsv_stress_thread *th,
 					 gfp, klpsv_stress_ctor, th);
 	if (!data)
 		return false;
-	if (!klpsv_stress_data_ok(obj, data))
+	if (gfpflags_allow_blocking(gfp)) {
+		rcu_read_lock();
+		if (klpsv_shadow_get(obj, stress->id) == data)
+			ok = klpsv_stress_data_ok(obj, data);
+		if (!ok)
+			klpsv_stress_report(stress, "GFP_KERNEL get_or_alloc returned wrong data",
+					    obj, data);
+		rcu_read_unlock();
+	} else {
+		ok = klpsv_stress_data_ok(obj, data);
+		if (!ok)
+			klpsv_stress_report(stress, "atomic get_or_alloc returned wrong data",
+					    obj, data);
+	}
+	if (!ok)
 		th->res.errors++;
 	return true;
 }
@@ -242,8 +310,11 @@ static void klpsv_stress_get(struct klpsv_stress_thread *th, void *obj)
 	data = klpsv_shadow_get(obj, th->stress->id);
 	if (data) {
 		th->res.hits++;
-		if (!klpsv_stress_data_ok(obj, data))
+		if (!klpsv_stress_data_ok(obj, data)) {
 			th->res.errors++;
+			klpsv_stress_report(th->stress, "get returned wrong data",
+					    obj, data);
+		}
 	}
 	rcu_read_unlock();
 }
@@ -264,13 +335,17 @@ static void klpsv_stress_step(struct klpsv_stress_thread *th)
 		if (!klpsv_stress_get_or_alloc(th, obj, GFP_KERNEL)) {
 			th->res.failed++;
 			th->res.errors++;
+			klpsv_stress_report(stress, "GFP_KERNEL get_or_alloc failed",
+					    obj, NULL);
 		}
 		break;
 	case 9:
 		th->res.atomic_allocs++;
 		local_bh_disable();
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_ATOMIC))
+		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_ATOMIC)) {
 			th->res.errors++;
+			klpsv_stress_report(stress, "not bh-disabled", obj, NULL);
+		}
 		if (!klpsv_stress_get_or_alloc(th, obj, GFP_ATOMIC))
 			th->res.atomic_failed++;
 		local_bh_enable();
@@ -278,8 +353,10 @@ static void klpsv_stress_step(struct klpsv_stress_thread *th)
 	case 10:
 		th->res.atomic_allocs++;
 		local_irq_save(flags);
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_IRQOFF))
+		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_IRQOFF)) {
 			th->res.errors++;
+			klpsv_stress_report(stress, "not irq-disabled", obj, NULL);
+		}
 		if (!klpsv_stress_get_or_alloc(th, obj, GFP_ATOMIC))
 			th->res.atomic_failed++;
 		local_irq_restore(flags);
@@ -291,16 +368,20 @@ static void klpsv_stress_step(struct klpsv_stress_thread *th)
 	case 14:
 		th->res.atomic_frees++;
 		local_bh_disable();
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_ATOMIC))
+		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_ATOMIC)) {
 			th->res.errors++;
+			klpsv_stress_report(stress, "not bh-disabled", obj, NULL);
+		}
 		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
 		local_bh_enable();
 		break;
 	default:
 		th->res.atomic_frees++;
 		local_irq_save(flags);
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_IRQOFF))
+		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_IRQOFF)) {
 			th->res.errors++;
+			klpsv_stress_report(stress, "not irq-disabled", obj, NULL);
+		}
 		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
 		local_irq_restore(flags);
 		break;
@@ -357,8 +438,11 @@ static unsigned long klpsv_stress_cleanup(struct klpsv_stress *stress,
 		data = klpsv_shadow_get(obj, stress->id);
 		if (data) {
 			live++;
-			if (!klpsv_stress_data_ok(obj, data))
+			if (!klpsv_stress_data_ok(obj, data)) {
 				(*errors)++;
+				klpsv_stress_report(stress, "shadow left with wrong data",
+						    obj, data);
+			}
 		}
 		rcu_read_unlock();
 		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
@@ -438,6 +522,7 @@ int klpsv_test_stress(unsigned long id, unsigned int seconds,
 	init_completion(&stress->start);
 	atomic_long_set(&stress->dtor, 0);
 	atomic_long_set(&stress->dtor_errors, 0);
+	atomic_set(&stress->reported, 0);
 	WRITE_ONCE(klpsv_stress_cur, stress);
 
 	for (i = 0; i < nthreads; i++) {
