@@ -9,21 +9,34 @@
 #   make test-debug [FLAVOUR=kasan|kcsan] [SHARDS=N]
 #                the VM suite on a debug kernel built from Debian's source,
 #                split between N VMs at once
+#   make test-matrix [KERNELS="6.1 6.12 ..."]
+#                the modules and the VM suite on every Debian kernel of the
+#                matrix (6.1, 6.1-rt, 6.12, 6.12-rt), one summary line each
 #
-# Both run `make setup` first; it is fast when everything is installed.
+# KVER=KERNEL picks the kernel of test, demo, bench and test-cycles: a name
+# of the matrix or a release (scripts/kernel); the default is 6.1, Debian 12's
+# generic kernel. Its modules build in kmod/, any other kernel's in
+# .build-kernel/RELEASE/kmod.
+#
+# All run `make setup` first; it is fast when everything is installed.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 REPO      := $(CURDIR)
-KVER      ?= $(shell scripts/kernel 2>/dev/null)
-KDIR      ?= $(shell scripts/kernel --kdir 2>/dev/null)
+KVER      ?=
+KREL      := $(shell scripts/kernel $(KVER) 2>/dev/null)
+KDIR      ?= $(shell scripts/kernel --kdir $(KVER) 2>/dev/null)
+KMOD      := $(if $(filter $(KREL),$(shell scripts/kernel 2>/dev/null)),kmod,.build-kernel/$(KREL)/kmod)
+# The kernels of `make setup` and `make test-matrix`; empty: the whole matrix.
+KERNELS   ?=
+export KLPSV_KERNELS := $(KERNELS)
 SWIFT     ?= swift
 BUILD_LOG := .build-logs
 FLAVOUR   ?= kasan
 SHARDS    ?= 1
 
-.PHONY: all setup modules sparse swift test test-host test-vm test-lockup test-cycles demo bench debug-kernel test-debug clean help
+.PHONY: all setup modules sparse swift test test-host test-vm test-lockup test-cycles demo bench debug-kernel test-debug modules-matrix test-matrix clean help
 
 all: modules swift
 
@@ -40,6 +53,13 @@ help:
 	@echo "make test-debug [FLAVOUR=kasan|kcsan] [SHARDS=N]"
 	@echo "                the VM suite on that kernel, failing on any checker's report,"
 	@echo "                split between N VMs that run at once (one host CPU each)"
+	@echo "make modules-matrix [KERNELS=...]"
+	@echo "                kmod/ built for every Debian kernel of the matrix, zero warnings"
+	@echo "make test-matrix [KERNELS=...]"
+	@echo "                the modules and the VM suite on every Debian kernel (6.1, 6.1-rt,"
+	@echo "                6.12, 6.12-rt), one summary line each"
+	@echo "KVER=KERNEL     the kernel of test, demo, bench: 6.1 (default), 6.1-rt, 6.12, 6.12-rt"
+	@echo "                or a release such as 6.12.117+deb12-amd64"
 	@echo "make clean      remove build outputs"
 
 setup:
@@ -47,17 +67,9 @@ setup:
 
 # A warning fails the build: the log is kept and searched.
 modules: setup
-	@test -n "$(KDIR)" || { echo "make: no kernel headers found (run scripts/kernel)" >&2; exit 1; }
-	@mkdir -p $(BUILD_LOG)
+	@test -n "$(KREL)" || { scripts/kernel $(KVER) >/dev/null; exit 1; }
 	@scripts/upstream-tests
-	@echo "modules: building kmod/ for $(KVER)"
-	@if ! $(MAKE) --no-print-directory -C kmod KDIR=$(KDIR) > $(BUILD_LOG)/kmod.log 2>&1; then \
-		cat $(BUILD_LOG)/kmod.log >&2; echo "modules: build failed" >&2; exit 1; fi
-	@if grep -q -i 'warning:' $(BUILD_LOG)/kmod.log; then \
-		grep -i -A4 'warning:' $(BUILD_LOG)/kmod.log >&2; \
-		echo "modules: compiler warnings (full log: $(BUILD_LOG)/kmod.log)" >&2; exit 1; fi
-	@ls kmod/*.ko >/dev/null
-	@echo "modules: $$(ls kmod/*.ko | xargs -n1 basename | tr '\n' ' ')built with zero warnings"
+	@scripts/build-modules $(KDIR) $(KMOD)
 
 # sparse over every module source; reports only.
 sparse: setup
@@ -82,8 +94,8 @@ test-host: swift
 TEST_VM_TIMEOUT ?= 2400
 
 test-vm: modules swift
-	@echo "test-vm: integration suite in the VM ($(KVER))"
-	@scripts/vm --kernel $(KVER) --timeout $(TEST_VM_TIMEOUT) -- env KLPSV_KMOD_DIR=$(REPO)/kmod scripts/guest-integration.sh
+	@echo "test-vm: integration suite in the VM ($(KREL))"
+	@scripts/vm --kernel $(KREL) --timeout $(TEST_VM_TIMEOUT) -- env KLPSV_KMOD_DIR=$(REPO)/$(KMOD) scripts/guest-integration.sh
 
 # A CPU stuck in the guest must end a VM run within a minute (docs/vm.md).
 test-lockup: modules
@@ -94,11 +106,11 @@ test: test-host test-vm test-lockup
 
 # The long run of the cycle test (the normal suite does 5 cycles).
 test-cycles: modules swift
-	@scripts/vm --kernel $(KVER) --timeout 3600 -- env KLPSV_KMOD_DIR=$(REPO)/kmod KLPSV_LONG=1 \
+	@scripts/vm --kernel $(KREL) --timeout 3600 -- env KLPSV_KMOD_DIR=$(REPO)/$(KMOD) KLPSV_LONG=1 \
 		sh -c 'cd /tmp && $(REPO)/.build/debug/klpsvPackageTests.xctest --testing-library swift-testing --filter CycleTests'
 
 demo: modules swift
-	@scripts/vm --kernel $(KVER) -- env KLPSV_KMOD_DIR=$(REPO)/kmod scripts/demo.sh
+	@scripts/vm --kernel $(KREL) -- env KLPSV_KMOD_DIR=$(REPO)/$(KMOD) scripts/demo.sh
 
 # The full benchmark in the VM: bench/results.json and bench/scaling.png.
 # Fails when a target is missed. BENCH_FLAGS=--smoke for a quick look.
@@ -106,7 +118,7 @@ demo: modules swift
 # once; the bench patches no kernel text (docs/vm.md).
 bench: modules swift
 	@mkdir -p bench
-	@status=0; scripts/vm --kernel $(KVER) --timeout 3600 --tcg multi -- env KLPSV_KMOD_DIR=$(REPO)/kmod sh -c \
+	@status=0; scripts/vm --kernel $(KREL) --timeout 3600 --tcg multi -- env KLPSV_KMOD_DIR=$(REPO)/$(KMOD) sh -c \
 		'.build/debug/shadowctl bench --strict $(BENCH_FLAGS) --output "$$KLPSV_VM_OUT/results.json" \
 		--plot "$$KLPSV_VM_OUT/scaling.png" > "$$KLPSV_VM_OUT/bench.txt" || status=$$?; \
 		cat "$$KLPSV_VM_OUT/bench.txt"; exit $${status:-0}' || status=$$?; \
@@ -124,6 +136,14 @@ test-debug: swift
 	@scripts/setup --debug-kernel
 	@scripts/test-debug --flavour $(FLAVOUR) --shards $(SHARDS)
 
+# The matrix: modules and the VM suite on each kernel (scripts/test-matrix).
+modules-matrix: setup
+	@scripts/test-matrix --build-only
+
+test-matrix: swift
+	@scripts/setup
+	@scripts/test-matrix
+
 clean:
 	@test -z "$(KDIR)" || $(MAKE) --no-print-directory -C kmod KDIR=$(KDIR) clean >/dev/null
-	@rm -rf .build $(BUILD_LOG) .vm .build-debug-*
+	@rm -rf .build $(BUILD_LOG) .vm .vm-* .build-debug-* .build-kernel
