@@ -48,3 +48,16 @@ kernel_matches() {
 	[ "$1" = "$series" ] || flavour=rt-amd64
 	[[ $2 =~ ^${series//./\\.}\.[0-9][^-]*(-[0-9]+)?-$flavour$ ]]
 }
+
+# kernel_names: the names KLPSV_KERNELS lists, or the whole matrix when it is
+# empty, one per line; dies (status 2) naming the first that is none.
+kernel_names() {
+	local name names
+
+	read -r -a names <<<"${KLPSV_KERNELS:-${KLPSV_KERNEL_MATRIX[*]}}"
+	for name in "${names[@]}"; do
+		kernel_is_name "$name" ||
+			DIE_STATUS=2 die "KERNELS: $name is not a kernel of the matrix (${KLPSV_KERNEL_MATRIX[*]})"
+	done
+	printf '%s\n' "${names[@]}"
+}
