@@ -49,6 +49,33 @@ extension InVM {
             }
         }
 
+        /// With rebuild_work=0 only an insert rebuilds a table, at 3/4 used
+        /// (48 of 64 slots): were each allocation to take a slot of its own,
+        /// the 200 rounds would leave 17 slots used.
+        @Test("a shadow freed and allocated again, 200 times, keeps its one slot of the table", .inKlpsvVM)
+        func reallocationTakesOneSlot() throws {
+            try Fixture.run(klpsvParameters: ["rebuild_work=0"]) { session in
+                _ = try session.hooks.newObject("a")
+                _ = try session.hooks.newObject("b")
+                #expect(try session.hooks.alloc(.named("b"), id: 4, size: 8, ctor: .fill(0x5b)).found)
+                for round in 0..<200 {
+                    let pattern = UInt8(round & 0x7f)
+                    let fresh = try session.hooks.alloc(.named("a"), id: 4, size: 8, ctor: .fill(pattern))
+                    #expect(fresh.found && fresh.ctorCalls == 1 && fresh.data == bytes(pattern, 8),
+                            "round \(round)")
+                    #expect(try session.hooks.get(.named("a"), id: 4).ptr == fresh.ptr)
+                    #expect(try session.hooks.free(.named("a"), id: 4).dtorCalls == 1)
+                    #expect(!(try session.hooks.get(.named("a"), id: 4).found))
+                }
+                let stats = try session.stats()
+                #expect(stats[id: 4] == KlpsvStats.Counters(live: 1, bytes: 8, allocs: 201, frees: 200))
+                #expect(stats.slots(of: 4) == 64)
+                #expect(stats.used(of: 4) == 2, "b's slot and a's, taken again by each of its allocations")
+                #expect(try session.hooks.get(.named("b"), id: 4, length: 8).data == bytes(0x5b, 8))
+                #expect(try session.hooks.freeAll(id: 4).dtorCalls == 1)
+            }
+        }
+
         @Test("free-all frees every shadow of the id", .inKlpsvVM)
         func freeAllFreesEveryObject() throws {
             try Fixture.run { session in

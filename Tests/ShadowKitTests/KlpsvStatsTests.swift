@@ -38,6 +38,23 @@ struct KlpsvStatsTests {
         }
     }
 
+    @Test func readsTheTakenSlotsOfEachTableAndTheirSum() throws {
+        let stats = try KlpsvStats(parsing: """
+            id        live     bytes    allocs     frees lifetime      slots       used
+            1            2       128         3         1    state         64          3
+            3         3000     24000      3000         0   manual       8192       3000
+            total     3002     24128      3003         1        -       8256       3003
+            """)
+        #expect(stats.used(of: 1) == 3)
+        #expect(stats.used(of: 3) == 3000)
+        #expect(stats.used(of: 2) == nil, "an id never seen")
+        #expect(stats.totalUsed == 3003)
+        #expect(try KlpsvStats(parsing: Self.documented).totalUsed == nil, "no used column")
+        #expect(throws: MalformedOutput.self) {
+            try KlpsvStats(parsing: "id live bytes allocs frees used\n1 0 0 0 0 -1\ntotal 0 0 0 0 0\n")
+        }
+    }
+
     @Test func anIDNeverSeenHasZeroCounters() throws {
         let stats = try KlpsvStats(parsing: Self.documented)
         #expect(stats[id: 99] == .zero)

@@ -84,6 +84,31 @@ struct OutputTests {
         #expect(json.standardOutput.contains(#""slots":8256,"total":"#))
     }
 
+    @Test func statsShowsTheTakenSlotsOfEachTable() throws {
+        let debugfs = try FakeDebugfs(["klpsv/stats": """
+            id        live     bytes    allocs     frees lifetime      slots       used
+            1            2       128         3         1    state         64          3
+            5         3000     24000      3000         0   manual       8192       3000
+            total     3002     24128      3003         1        -       8256       3003
+
+            """])
+        defer { debugfs.remove() }
+        let text = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
+        #expect(text.standardOutput == """
+            id     live  bytes  allocs  frees  lifetime  slots  used
+            1         2    128       3      1  state        64     3
+            5      3000  24000    3000      0  manual     8192  3000
+            total  3002  24128    3003      1             8256  3003
+
+            """)
+        let json = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
+        #expect(json.standardOutput.hasPrefix("""
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2,"slots":64,"used":3},
+            """))
+        #expect(json.standardOutput.contains(#""slots":8256,"total":"#))
+        #expect(json.standardOutput.contains(#""used":3003}"#))
+    }
+
     @Test func statsAsJSON() throws {
         let debugfs = try FakeDebugfs(Self.files)
         defer { debugfs.remove() }

@@ -18,7 +18,8 @@
  * docs/debugfs.md:
  *
  * - stats: per id, the live variables, their bytes, lifetime counters, who
- *   frees them, and the slots of the id's table; then the totals.
+ *   frees them, and the slots of the id's table and how many of them are
+ *   taken; then the totals.
  * - shadows: one line per live variable, at most klpsv_list_max of them. The
  *   parent is printed with %p, which the kernel hashes: no address leaks.
  *
@@ -34,10 +35,11 @@ static struct dentry *klpsv_debugfs_dir;
 
 static void klpsv_stats_line(struct seq_file *m, const char *id,
 			     const struct klpsv_id_totals *t, const char *lifetime,
-			     unsigned long slots)
+			     unsigned long slots, unsigned long used)
 {
-	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu %8s %12lu\n",
-		   id, t->live, t->bytes, t->allocs, t->frees, lifetime, slots);
+	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu %8s %12lu %12lu\n",
+		   id, t->live, t->bytes, t->allocs, t->frees, lifetime, slots,
+		   used);
 }
 
 /* The slots of the id's table now: 16 bytes each. */
@@ -59,25 +61,28 @@ static const char *klpsv_lifetime(struct klpsv_id *sid)
 
 static int klpsv_stats_show(struct seq_file *m, void *unused)
 {
+	unsigned long index, slots, used, sum_slots = 0, sum_used = 0;
 	struct klpsv_id_totals t, sum = {};
-	unsigned long index, slots, sum_slots = 0;
 	struct klpsv_id *sid;
 	char id[24];
 
-	seq_printf(m, "%-20s %10s %14s %12s %12s %8s %12s\n",
-		   "id", "live", "bytes", "allocs", "frees", "lifetime", "slots");
+	seq_printf(m, "%-20s %10s %14s %12s %12s %8s %12s %12s\n",
+		   "id", "live", "bytes", "allocs", "frees", "lifetime", "slots",
+		   "used");
 	klpsv_for_each_id(index, sid) {
 		klpsv_id_totals(sid, &t);
 		slots = klpsv_slots(sid);
+		used = READ_ONCE(sid->used);
 		snprintf(id, sizeof(id), "%lu", index);
-		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid), slots);
+		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid), slots, used);
 		sum.live += t.live;
 		sum.bytes += t.bytes;
 		sum.allocs += t.allocs;
 		sum.frees += t.frees;
 		sum_slots += slots;
+		sum_used += used;
 	}
-	klpsv_stats_line(m, "total", &sum, "-", sum_slots);
+	klpsv_stats_line(m, "total", &sum, "-", sum_slots, sum_used);
 	return 0;
 }
 

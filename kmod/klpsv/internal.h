@@ -59,11 +59,12 @@ struct klpsv_shadow {
  * @shadow:	NULL when the slot was never used, %KLPSV_SLOT_FREED once its
  *		variable has been removed, the variable otherwise
  *
- * A slot is used once per table: NULL, then a variable, then freed. Its
- * @obj is written before its @shadow is published and never changes after,
+ * A slot holds one key per table: NULL, then a variable, then freed, then
+ * perhaps a new variable of the same key, freed again, and so on. Its @obj
+ * is written before its first @shadow is published and never changes after,
  * so a reader that sees a variable in @shadow reads the key that goes with
- * it, with no lock and no retry. Freed slots are reclaimed by building a new
- * table (see table.c).
+ * it, with no lock and no retry. Freed slots are taken again by their own
+ * key only; the others are reclaimed by building a new table (see table.c).
  */
 struct klpsv_slot {
 	void *obj;

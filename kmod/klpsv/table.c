@@ -24,11 +24,14 @@
  * Lookups take no lock (klpsv_table_lookup()). Writers take the id's
  * spinlock with spin_lock_irqsave(), as the kernel's store takes its own, so
  * that they work in process, softirq and hard interrupt context and with
- * interrupts disabled (not in NMI): inserting fills the first never-used
- * slot of the key's probe sequence, removing marks the variable's slot freed.
- * Neither moves anything, so a lookup racing with them finds what was there
- * before or after, and since a slot is never used twice, a key read beside a
- * variable is that variable's key.
+ * interrupts disabled (not in NMI): inserting fills the first slot of the
+ * key's probe sequence that the same key held before and was freed, else its
+ * first never-used slot; removing marks the variable's slot freed. Neither
+ * moves anything, so a lookup racing with them finds what was there before
+ * or after, and since a slot never holds another key than its first, a key
+ * read beside a variable is that variable's key. An object whose shadow is
+ * freed and allocated again, over and over, takes one slot, not one per
+ * allocation.
  *
  * Freed slots, like live ones, lengthen probes, and a table must keep
  * never-used slots, where lookups of absent keys stop. So a table is
@@ -146,21 +149,33 @@ static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
 	return rcu_dereference_protected(sid->table, lockdep_is_held(&sid->lock));
 }
 
+/* No freed slot of the key was met (see klpsv_table_probe()). */
+#define KLPSV_NO_SLOT	UINT_MAX
+
 /*
  * The slot of @obj's variable in the current table @t of @sid, or, when it
- * has none, the never-used slot where its probe ends: where a new variable
- * of @obj goes.
+ * has none, the never-used slot where its probe ends. When @freed is not
+ * NULL, it is set to the first freed slot of the probe that held a variable
+ * of @obj, or to %KLPSV_NO_SLOT: where a new variable of @obj goes back.
  */
 static unsigned int klpsv_table_probe(struct klpsv_id *sid,
 				      const struct klpsv_table *t,
-				      const void *obj)
+				      const void *obj, unsigned int *freed)
 {
+	struct klpsv_shadow *shadow;
 	unsigned int i;
 
 	lockdep_assert_held(&sid->lock);
-	for (i = klpsv_table_hash(t, obj); t->slots[i].shadow; i = klpsv_table_next(t, i)) {
-		if (t->slots[i].shadow != KLPSV_SLOT_FREED && t->slots[i].obj == obj)
+	if (freed)
+		*freed = KLPSV_NO_SLOT;
+	for (i = klpsv_table_hash(t, obj); (shadow = t->slots[i].shadow);
+	     i = klpsv_table_next(t, i)) {
+		if (t->slots[i].obj != obj)
+			continue;
+		if (shadow != KLPSV_SLOT_FREED)
 			break;
+		if (freed && *freed == KLPSV_NO_SLOT)
+			*freed = i;
 	}
 	return i;
 }
@@ -286,10 +301,16 @@ static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
 
 /*
  * Starts a rebuild when klpsv_table_wants_rebuild(), or finds the one in
- * flight.
+ * flight. Each try allocates a table outside the lock; when other writers
+ * replaced the table every time one was ready (a few slots of a small table
+ * go fast when many CPUs churn distinct objects), the caller gives up after
+ * %KLPSV_REBUILD_TRIES and leaves it to them: they rebuild what their
+ * inserts need, an insert fails only at 7/8 (klpsv_table_insert() says so),
+ * and the next crowded insert queues the work item again.
  *
  * Return: 1 with the lock held (*@flags saved) and sid->next set; with the
- * lock released, 0 when no new table is wanted, or -ENOMEM, -EBUSY, -ENOSPC.
+ * lock released, 0 when no new table is wanted or others keep replacing it,
+ * or -ENOMEM, -ENOSPC.
  */
 static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
 			       gfp_t gfp, unsigned long *flags)
@@ -308,7 +329,7 @@ static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
 		bits = klpsv_table_bits_for(sid->live + extra);
 		spin_unlock_irqrestore(&sid->lock, *flags);
 		if (tries == KLPSV_REBUILD_TRIES)
-			return -EBUSY;
+			return 0;
 		if (bits > KLPSV_TABLE_MAX_BITS)
 			return -ENOSPC;
 
@@ -352,8 +373,8 @@ static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
  * copies the next (see the DOC above), so that no caller spends more than
  * one chunk (and one allocation) in here.
  *
- * Return: 0 (also when no new table was needed), -ENOMEM, -EBUSY, or
- * -ENOSPC beyond 2^30 slots.
+ * Return: 0 (also when no new table was needed, or others keep replacing
+ * it), -ENOMEM, or -ENOSPC beyond 2^30 slots.
  */
 static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra, gfp_t gfp)
 {
@@ -530,13 +551,13 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	enum klpsv_insert_result res;
 	struct klpsv_shadow *cur;
 	struct klpsv_table *t;
+	unsigned int i, freed;
 	unsigned long flags;
 	bool crowded;
-	unsigned int i;
 
 	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
-	i = klpsv_table_probe(sid, t, shadow->obj);
+	i = klpsv_table_probe(sid, t, shadow->obj, &freed);
 	cur = t->slots[i].shadow;
 	*existing = cur;
 	res = KLPSV_INSERT_EXISTS;
@@ -546,18 +567,23 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	if (res != KLPSV_INSERTED)
 		goto unlock;
 	res = KLPSV_INSERT_NOSPC;
-	if (klpsv_table_overfull(sid->used + 1, t))
+	if (freed == KLPSV_NO_SLOT && klpsv_table_overfull(sid->used + 1, t))
 		goto unlock;
 	*ctor_err = klpsv_table_construct(shadow, ctor, ctor_data);
 	res = KLPSV_INSERT_CTOR_FAILED;
 	if (*ctor_err)
 		goto unlock;
 
-	t->slots[i].obj = shadow->obj;
+	if (freed != KLPSV_NO_SLOT) {
+		/* Its key is @obj already, and stays: no slot is used up. */
+		i = freed;
+	} else {
+		t->slots[i].obj = shadow->obj;
+		/* Read without the lock by klpsv_table_reserve(). */
+		WRITE_ONCE(sid->used, sid->used + 1);
+	}
 	/* Pairs with the acquire of klpsv_table_lookup(). */
 	smp_store_release(&t->slots[i].shadow, shadow);
-	/* Read without the lock by klpsv_table_reserve(). */
-	WRITE_ONCE(sid->used, sid->used + 1);
 	sid->live++;
 	klpsv_rebuild_note(sid, i, shadow->obj, shadow, true);
 	crowded = klpsv_table_crowded(sid->used, t);
@@ -594,7 +620,7 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 
 	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
-	i = klpsv_table_probe(sid, t, obj);
+	i = klpsv_table_probe(sid, t, obj, NULL);
 	shadow = t->slots[i].shadow;
 	if (shadow) {
 		WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);

@@ -2,10 +2,10 @@
 /// the shadows of each id.
 ///
 /// ```
-/// id        live     bytes    allocs     frees lifetime      slots
-/// 1            2       128         3         1    state         64
-/// 3            1         8         1         0   manual         64
-/// total        3       136         4         1        -        128
+/// id        live     bytes    allocs     frees lifetime      slots       used
+/// 1            2       128         3         1    state         64          3
+/// 3            1         8         1         0   manual         64          1
+/// total        3       136         4         1        -        128          4
 /// ```
 public struct KlpsvStats: Sendable, Equatable {
     /// Who frees the shadows of an id (the `lifetime` column).
@@ -51,13 +51,19 @@ public struct KlpsvStats: Sendable, Equatable {
         /// The slots of its table, 16 bytes each; `nil` when the file has no
         /// `slots` column (klpsv before its slot tables).
         public var slots: UInt64?
+        /// The slots of its table that are taken, by live shadows and by
+        /// freed ones not yet reclaimed; `nil` when the file has no `used`
+        /// column.
+        public var used: UInt64?
 
         /// Creates a row.
-        public init(id: UInt64, counters: Counters, lifetime: Lifetime? = nil, slots: UInt64? = nil) {
+        public init(id: UInt64, counters: Counters, lifetime: Lifetime? = nil, slots: UInt64? = nil,
+                    used: UInt64? = nil) {
             self.id = id
             self.counters = counters
             self.lifetime = lifetime
             self.slots = slots
+            self.used = used
         }
     }
 
@@ -68,17 +74,21 @@ public struct KlpsvStats: Sendable, Equatable {
     /// The slots of all tables, from the `total` line; `nil` when the file
     /// has no `slots` column.
     public var totalSlots: UInt64?
+    /// The taken slots of all tables, from the `total` line; `nil` when the
+    /// file has no `used` column.
+    public var totalUsed: UInt64?
 
     /// Creates stats from parts.
-    public init(rows: [Row], total: Counters, totalSlots: UInt64? = nil) {
+    public init(rows: [Row], total: Counters, totalSlots: UInt64? = nil, totalUsed: UInt64? = nil) {
         self.rows = rows
         self.total = total
         self.totalSlots = totalSlots
+        self.totalUsed = totalUsed
     }
 
     /// Parses the text of the `stats` file, finding columns by header name.
-    /// The `lifetime` and `slots` columns are optional; the `total` line's
-    /// `lifetime` is not read.
+    /// The `lifetime`, `slots` and `used` columns are optional; the `total`
+    /// line's `lifetime` is not read.
     ///
     /// - Throws: ``MalformedOutput`` for a missing column, a row of the wrong
     ///   width, a field that is not a number, an unknown lifetime, or no
@@ -90,18 +100,23 @@ public struct KlpsvStats: Sendable, Equatable {
         }
         let lifetimeColumn = table.header.firstIndex(of: "lifetime")
         let slotsColumn = table.header.firstIndex(of: "slots")
+        let usedColumn = table.header.firstIndex(of: "used")
         var rows: [Row] = []
         var total: Counters?
         var totalSlots: UInt64?
+        var totalUsed: UInt64?
         for row in table.rows {
             let counters = Counters(
                 live: try table.number(row, columns[1]), bytes: try table.number(row, columns[2]),
                 allocs: try table.number(row, columns[3]), frees: try table.number(row, columns[4]))
             var slots: UInt64?
             if let slotsColumn { slots = try table.number(row, slotsColumn) }
+            var used: UInt64?
+            if let usedColumn { used = try table.number(row, usedColumn) }
             if row.fields[columns[0]] == "total" {
                 total = counters
                 totalSlots = slots
+                totalUsed = used
                 continue
             }
             var lifetime: Lifetime?
@@ -113,12 +128,12 @@ public struct KlpsvStats: Sendable, Equatable {
                 }
             }
             rows.append(Row(id: try table.number(row, columns[0]), counters: counters, lifetime: lifetime,
-                            slots: slots))
+                            slots: slots, used: used))
         }
         guard let total else {
             throw MalformedOutput(source: table.source, reason: "no 'total' line", text: text)
         }
-        self.init(rows: rows, total: total, totalSlots: totalSlots)
+        self.init(rows: rows, total: total, totalSlots: totalSlots, totalUsed: totalUsed)
     }
 
     /// The counters of shadow id `id`; zero for an id the store has not seen.
@@ -136,5 +151,11 @@ public struct KlpsvStats: Sendable, Equatable {
     /// seen, or when the file has no `slots` column.
     public func slots(of id: UInt64) -> UInt64? {
         rows.first { $0.id == id }?.slots
+    }
+
+    /// The taken slots of the table of id `id`; `nil` for an id the store
+    /// has not seen, or when the file has no `used` column.
+    public func used(of id: UInt64) -> UInt64? {
+        rows.first { $0.id == id }?.used
     }
 }
