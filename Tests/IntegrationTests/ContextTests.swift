@@ -2,8 +2,10 @@ import ShadowKit
 import Testing
 
 /// What every writer must do in a calling context: the kernel's
-/// `klp_shadow_*` work with interrupts disabled and in hard-IRQ context
-/// (`GFP_ATOMIC`), so klpsv's must too.
+/// `klp_shadow_*` work under a bottom-half lock, with interrupts disabled and
+/// in hard-IRQ context (`GFP_ATOMIC`), so klpsv's must too; on PREEMPT_RT,
+/// where the kernel's take a sleeping spinlock_t, only where a spinlock_t may
+/// be taken, and klpsv's refuse the others.
 struct ContextCase: Sendable, CustomTestStringConvertible {
     var gfp: GFP
     var context: CallContext
@@ -11,17 +13,34 @@ struct ContextCase: Sendable, CustomTestStringConvertible {
     /// also creates its id in that context.
     var ids: ClosedRange<UInt64>
     var testDescription: String { context.rawValue }
+
+    /// Whether the writers may be called in this context on the running
+    /// kernel.
+    var allowed: Bool {
+        !(Integration.isPreemptRT && (context == .irqoff || context == .hardirq))
+    }
 }
+
+/// The hardest context the writers may be called in on the running kernel:
+/// hard-IRQ, or on PREEMPT_RT with bottom halves disabled.
+private var hardestGFP: GFP { Integration.isPreemptRT ? .atomic : .hardirq }
+private var hardestContext: CallContext { Integration.isPreemptRT ? .atomic : .hardirq }
 
 extension InVM {
     @Suite("writers in every context")
     struct ContextTests {
-        @Test("alloc, get-or-alloc, free and free-all work, and run where they were asked to", .inKlpsvVM,
+        @Test("alloc, get-or-alloc, free and free-all work where the kernel's do and run where they were asked to; elsewhere they are refused",
+              .inKlpsvVM,
               arguments: [
+                  ContextCase(gfp: .atomic, context: .atomic, ids: 301...303),
                   ContextCase(gfp: .irqoff, context: .irqoff, ids: 101...103),
                   ContextCase(gfp: .hardirq, context: .hardirq, ids: 201...203),
               ])
         func writersWork(_ c: ContextCase) throws {
+            guard c.allowed else {
+                try writersRefused(c)
+                return
+            }
             try Fixture.run { session in
                 typealias Counters = KlpsvStats.Counters
                 let (first, second, third) = (c.ids.lowerBound, c.ids.lowerBound + 1, c.ids.upperBound)
@@ -65,15 +84,42 @@ extension InVM {
             }
         }
 
-        @Test("600 shadows on one id from hard-IRQ context: the table grows under atomic inserts, none is lost",
+        /// On PREEMPT_RT (see ``ContextCase``) every refused context is
+        /// checked with every writer, and nothing changes.
+        private func writersRefused(_ c: ContextCase) throws {
+            let (first, second) = (c.ids.lowerBound, c.ids.lowerBound + 1)
+            let report = try Fixture.run { session in
+                _ = try session.hooks.newObject("a")
+                let allocated = try session.hooks.alloc(.named("a"), id: first, size: 32, ctor: .fill(1), gfp: c.gfp)
+                #expect(!allocated.found && allocated.contextOK && allocated.ctorCalls == 0)
+                let created = try session.hooks.getOrAlloc(.null, id: first, size: 32, ctor: .fill(1), gfp: c.gfp)
+                #expect(!created.found && created.contextOK && created.ctorCalls == 0)
+
+                #expect(try session.hooks.alloc(.named("a"), id: second, size: 8, ctor: .fill(2)).found)
+                let before = try session.stats()
+                #expect(try session.hooks.free(.named("a"), id: second, context: c.context)
+                    == FreeResult(dtorCalls: 0, dtorOK: true, dtorAtomic: true, contextOK: true))
+                #expect(try session.hooks.freeAll(id: second, context: c.context)
+                    == FreeResult(dtorCalls: 0, dtorOK: true, dtorAtomic: true, contextOK: true))
+                #expect(try session.hooks.get(.named("a"), id: second, length: 8).data == bytes(2, 8))
+                let after = try session.stats()
+                #expect(after == before, "a refused writer changed klpsv's stats")
+                #expect(after[id: first] == .zero)
+                #expect(try session.hooks.freeAll(id: second).dtorCalls == 1)
+            }
+            #expect(report.log.lines(matching: "refused in atomic context on PREEMPT_RT").count == 4)
+        }
+
+        @Test("600 shadows on one id from hard-IRQ context (PREEMPT_RT: bottom halves off): the table grows under atomic inserts, none is lost",
               .inKlpsvVM)
         func manyInHardIRQ() throws {
+            let contexts: [GFP] = Integration.isPreemptRT ? [.atomic] : [.hardirq, .irqoff]
             try Fixture.run { session in
                 var misses = 0
                 for index in 0..<600 {
                     _ = try session.hooks.newObject("o\(index)", size: 8)
                     let result = try session.hooks.alloc(.named("o\(index)"), id: 7, size: 8,
-                                                         gfp: index % 2 == 0 ? .hardirq : .irqoff)
+                                                         gfp: contexts[index % contexts.count])
                     if !result.found || !result.contextOK { misses += 1 }
                     if index % 200 == 0 { try session.pollLog() }
                 }
@@ -81,7 +127,7 @@ extension InVM {
                 let stats = try session.stats()
                 #expect(stats[id: 7].live == 600)
                 #expect((stats.slots(of: 7) ?? 0) >= 1024, "the table did not grow")
-                #expect(try session.hooks.freeAll(id: 7, context: .hardirq)
+                #expect(try session.hooks.freeAll(id: 7, context: hardestContext)
                     == FreeResult(dtorCalls: 600, dtorOK: true, dtorAtomic: true, contextOK: true))
             }
         }
@@ -96,13 +142,14 @@ extension InVM {
                 let first = try session.hooks.alloc(.named("a"), id: 1, size: 8, ctor: .nest(2))
                 #expect(first.found && first.ctorCalls == 1)
                 #expect(first.nested == 0, "a writer called from a constructor was not refused")
-                let second = try session.hooks.alloc(.named("a"), id: 2, size: 8, ctor: .nest(1), gfp: .irqoff)
+                let second = try session.hooks.alloc(.named("a"), id: 2, size: 8, ctor: .nest(1),
+                                                     gfp: Integration.isPreemptRT ? .atomic : .irqoff)
                 #expect(second.found && second.ctorCalls == 1)
                 #expect(second.nested == 0, "a writer called from a constructor was not refused")
                 #expect(try session.stats()[id: 1].live == 1)
                 #expect(try session.stats()[id: 2].live == 1)
                 // Of its own id, too.
-                let own = try session.hooks.getOrAlloc(.null, id: 3, size: 8, ctor: .nest(3), gfp: .hardirq)
+                let own = try session.hooks.getOrAlloc(.null, id: 3, size: 8, ctor: .nest(3), gfp: hardestGFP)
                 #expect(own.found && own.nested == 0)
             }
             #expect(report.log.lines(matching: "refused: called from a shadow constructor").count == 3)
@@ -126,7 +173,7 @@ extension InVM {
             #expect(report.log.lines(matching: "is beyond the largest shadow").count == 3)
         }
 
-        @Test("every destructor runs with preemption disabled: explicit or the state's, by free, free-all or state removal",
+        @Test("every destructor runs with preemption disabled (PREEMPT_RT: pinned to its CPU): explicit or the state's, by free, free-all or state removal",
               .inKlpsvVM)
         func destructorsRunAtomic() throws {
             try Fixture.runWithPatches { session, patches in
@@ -149,8 +196,8 @@ extension InVM {
                 #expect(try session.hooks.alloc(.named("c"), id: 1, size: 8).found)
                 try session.hooks.free(.named("a"), id: 1, dtor: .none)
                 #expect(destructors(try callbacks.next()) == ["object, atomic"], "free with a NULL dtor")
-                try session.hooks.free(.named("b"), id: 1, dtor: .none, context: .hardirq)
-                #expect(destructors(try callbacks.next()) == ["object, atomic"], "the same from hard-IRQ context")
+                try session.hooks.free(.named("b"), id: 1, dtor: .none, context: hardestContext)
+                #expect(destructors(try callbacks.next()) == ["object, atomic"], "the same from \(hardestContext) context")
                 try patches.setEnabled(1, false)
                 #expect(destructors(try callbacks.next()).sorted() == ["global, atomic", "object, atomic"],
                         "the free_all of the state's removal")

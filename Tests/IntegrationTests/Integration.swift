@@ -1,3 +1,4 @@
+import Foundation
 import ShadowKit
 import Testing
 
@@ -16,6 +17,13 @@ enum Integration {
     static func moduleDirectory() throws -> String {
         try #require(ProcessEnvironment.nonEmptyValue(ModuleDirectory.environmentVariable),
                      "set \(ModuleDirectory.environmentVariable) to the directory of klpsv.ko and klpsv_test.ko")
+    }
+
+    /// True on a PREEMPT_RT kernel (`/sys/kernel/realtime` reads 1). There
+    /// a spinlock_t sleeps, and the shadow writers, like the kernel's, may
+    /// not be called with interrupts disabled nor in hard-IRQ context.
+    static var isPreemptRT: Bool {
+        (try? LocalFileAccess().contents(of: "/sys/kernel/realtime"))?.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
     /// The path of module `name` in ``moduleDirectory()``.

@@ -10,8 +10,11 @@
  * Context, as for the kernel's: klpsv_shadow_get() works anywhere; the
  * writers (alloc, get_or_alloc, free, free_all) work in process and softirq
  * context, with interrupts disabled and in hard interrupt context, with
- * GFP flags that fit the context (GFP_ATOMIC where it cannot sleep). They
- * are refused, with one log line, in NMI context and from a constructor.
+ * GFP flags that fit the context (GFP_ATOMIC where it cannot sleep); on
+ * PREEMPT_RT, where the kernel's store takes a sleeping spinlock_t, where a
+ * spinlock_t may be taken: not with interrupts or preemption disabled, nor
+ * in hard interrupt context. They are refused, with one log line, where
+ * they may not be called, and from a constructor.
  */
 #ifndef _KLPSV_H
 #define _KLPSV_H
@@ -28,8 +31,11 @@
  *
  * Runs in atomic context, under the lock of the variable's id with
  * interrupts disabled, at most once per created variable, before any reader
- * can find the variable. It may read shadow variables (klpsv_shadow_get()),
- * but must not sleep, and must not allocate or free any: a klpsv writer
+ * can find the variable; on PREEMPT_RT, where that lock is a sleeping
+ * spinlock_t as the kernel's store's is, pinned to its CPU and preemptible,
+ * in the context the kernel's constructors run in there. It may read shadow
+ * variables (klpsv_shadow_get()), but must not sleep (on PREEMPT_RT: but on
+ * a spinlock_t), and must not allocate or free any: a klpsv writer
  * called from a constructor is refused (one log line; it returns NULL or
  * does nothing), since constructors of two ids calling each other's would
  * deadlock.
@@ -48,8 +54,12 @@ typedef int (*klpsv_shadow_ctor_t)(void *obj, void *shadow_data, void *ctor_data
  * or klpsv_shadow_free_all() (or, for a state's shadow_dtor, of the state
  * engine removing the state, in process context). The same rule holds for
  * every destructor, explicit or a state's, wherever it is called from: it
- * must not sleep. Readers that found the variable before it was removed may
- * still use the memory until their RCU read-side critical section ends.
+ * must not sleep. On PREEMPT_RT it runs as the kernel's destructors run
+ * under their store's spinlock_t there: pinned to its CPU, preemptible, in
+ * an RCU read-side critical section; it may take a spinlock_t and free
+ * memory, but not sleep otherwise. Readers that found the variable before
+ * it was removed may still use the memory until their RCU read-side
+ * critical section ends.
  */
 typedef void (*klpsv_shadow_dtor_t)(void *obj, void *shadow_data);
 

@@ -19,13 +19,15 @@
  *
  * Every destructor runs the same way, wherever it is called from: in the
  * context of the caller of klpsv_shadow_free() or klpsv_shadow_free_all(),
- * or of the state engine's free_all, with no klpsv lock held, and always
- * with preemption disabled (in an RCU-sched read-side critical section). So
- * a destructor is in atomic context, as the kernel's are (they run under its
- * spinlock, interrupts disabled), and one that sleeps is caught the first
- * time it runs, not only when the caller happened to hold a lock. The same
- * critical section keeps the module of a state's shadow_dtor: the state
- * engine waits for a grace period before it lets a patch's module go.
+ * or of the state engine's free_all, with no klpsv lock held, and always in
+ * the section of klpsv_dtor_enter(): with preemption disabled (an RCU-sched
+ * read-side critical section), or on PREEMPT_RT pinned to the CPU in an RCU
+ * read-side critical section. So a destructor runs in the context the
+ * kernel's run in under their store's spinlock_t, and one that sleeps
+ * where that is not allowed is caught the first time it runs, not only when
+ * the caller happened to hold a lock. The same critical section keeps the
+ * module of a state's shadow_dtor: the state engine waits for a grace
+ * period before it lets a patch's module go.
  *
  * free_all empties the id's table a chunk of slots at a time (see table.c)
  * and releases each chunk's variables outside the lock; between two
@@ -41,20 +43,20 @@
  * @dtor:	the destructor; when NULL, the shadow_dtor of the newest
  *		enabled patch that declares state @sid, if any
  *
- * Context: any but NMI, no klpsv lock held. The destructor runs with
- * preemption disabled.
+ * Context: any but NMI, no klpsv lock held. The destructor runs in the
+ * section of klpsv_dtor_enter().
  */
 void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 			  klpsv_shadow_dtor_t dtor)
 {
 	size_t size = shadow->size;
 
-	rcu_read_lock_sched();
+	klpsv_dtor_enter();
 	if (!dtor)
 		dtor = READ_ONCE(sid->state_dtor);
 	if (dtor)
 		dtor(shadow->obj, shadow->data);
-	rcu_read_unlock_sched();
+	klpsv_dtor_exit();
 
 	this_cpu_inc(sid->stats->frees);
 	this_cpu_add(sid->stats->bytes_out, size);

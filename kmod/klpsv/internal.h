@@ -281,22 +281,88 @@ bool klpsv_id_walk(struct klpsv_id *sid,
 		   bool (*fn)(void *obj, struct klpsv_shadow *shadow, void *arg),
 		   void *arg);
 
-DECLARE_PER_CPU(bool, klpsv_in_ctor);
+/**
+ * struct klpsv_ctor_frame - a constructor running on a CPU
+ * @task:	the task that runs it
+ * @next:	the frame of a constructor that @task preempted on the same
+ *		CPU, or NULL
+ *
+ * Lives on the stack of klpsv_table_construct(), in the list of its CPU
+ * (klpsv_ctor_frames) while the constructor runs. A constructor runs under
+ * its id's lock: with interrupts disabled, so that the list holds one frame
+ * at most; on PREEMPT_RT, where that lock sleeps and leaves interrupts and
+ * preemption on, pinned to its CPU, so that a task running a constructor
+ * finds its frame on the list of the CPU it runs on, however many other
+ * tasks preempted it there inside constructors of their own.
+ */
+struct klpsv_ctor_frame {
+	struct task_struct *task;
+	struct klpsv_ctor_frame *next;
+};
+
+DECLARE_PER_CPU(struct klpsv_ctor_frame *, klpsv_ctor_frames);
 
 /**
  * klpsv_in_constructor() - whether the caller is a shadow constructor
  *
- * A constructor runs under its id's lock, with interrupts disabled, so it
- * cannot move to another CPU nor be interrupted (but by an NMI, where
- * writers are refused anyway): the flag of this CPU is set exactly while a
- * constructor runs on it, and only the constructor can read it set.
+ * A caller that is not in a constructor usually finds its CPU's list empty,
+ * and answers with one per-CPU read; the list is walked, with preemption
+ * disabled (the tasks of one CPU change it only so), when it is not.
  *
  * Context: any.
  * Return: true inside a constructor.
  */
 static inline bool klpsv_in_constructor(void)
 {
-	return this_cpu_read(klpsv_in_ctor);
+	struct klpsv_ctor_frame *frame;
+	bool in = false;
+
+	if (likely(!raw_cpu_read(klpsv_ctor_frames)))
+		return false;
+	preempt_disable();
+	for (frame = __this_cpu_read(klpsv_ctor_frames); frame; frame = frame->next) {
+		if (frame->task == current) {
+			in = true;
+			break;
+		}
+	}
+	preempt_enable();
+	return in;
+}
+
+/**
+ * klpsv_dtor_enter() - start the section a destructor runs in
+ *
+ * The kernel's destructors run under its store's spinlock_t. klpsv runs
+ * them with no lock held, in the context that lock gives: without
+ * PREEMPT_RT, with preemption disabled (RCU-sched read side), so that a
+ * destructor that sleeps is caught the first time it runs; with
+ * PREEMPT_RT, where a spinlock_t sleeps, pinned to the CPU inside an RCU
+ * read-side critical section, preemptible, so that a destructor may take
+ * spinlock_t locks and free memory there as it may under the kernel's lock.
+ * Either section is one that synchronize_rcu() waits for.
+ *
+ * Context: any but NMI; pair with klpsv_dtor_exit().
+ */
+static inline void klpsv_dtor_enter(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		rcu_read_lock();
+		migrate_disable();
+	} else {
+		rcu_read_lock_sched();
+	}
+}
+
+/* Ends the section of klpsv_dtor_enter(). */
+static inline void klpsv_dtor_exit(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		migrate_enable();
+		rcu_read_unlock();
+	} else {
+		rcu_read_unlock_sched();
+	}
 }
 
 /**

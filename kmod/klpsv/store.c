@@ -31,21 +31,27 @@
  *   context, with interrupts disabled and in hard interrupt context, with
  *   @gfp_flags that fit the context (GFP_ATOMIC when it cannot sleep): the
  *   id's lock, the pool of spare ids and the registry of ids are taken with
- *   interrupts disabled. Not in NMI context, nor from a constructor (see
- *   below): such a call is refused with one log line (the allocators return
- *   NULL, the others do nothing).
+ *   interrupts disabled. On PREEMPT_RT these are spinlock_t, which sleep,
+ *   as the kernel's store's lock is: there the writers may be called where
+ *   a spinlock_t may be taken (process and softirq context, bottom halves
+ *   disabled, under another spinlock_t), not with interrupts or preemption
+ *   disabled nor in hard interrupt context. Not in NMI context, nor from a
+ *   constructor (see below). A call where it may not be made is refused
+ *   with one log line (the allocators return NULL, the others do nothing).
  *
  * - Allocation is serialised per id by the id's lock (see table.c), so that
  *   the constructor runs only when the variable does not exist yet, exactly
  *   once, before any reader can find it. The constructor runs under that
- *   lock, with interrupts disabled: atomic context. It may get shadow
+ *   lock, with interrupts disabled: atomic context (on PREEMPT_RT: pinned to
+ *   its CPU, preemptible, as under any spinlock_t). It may get shadow
  *   variables, of any id, but must not allocate or free any: klpsv refuses
  *   every writer called from a constructor (one log line; NULL, or nothing
  *   done), since two constructors using each other's ids would deadlock.
  *
- * - Destructors run with no klpsv lock held, with preemption disabled, in
+ * - Destructors run with no klpsv lock held, with preemption disabled (on
+ *   PREEMPT_RT: pinned to the CPU, in an RCU read-side critical section), in
  *   the context of the caller of klpsv_shadow_free() or
- *   klpsv_shadow_free_all() (see free.c): atomic context, whoever frees.
+ *   klpsv_shadow_free_all() (see free.c): the same context whoever frees.
  *   Removal decides who frees: a variable is released once even when free
  *   and free_all race.
  *
@@ -55,13 +61,21 @@
  */
 
 /*
- * Writers are refused where the kernel's are not usable either (NMI: its
- * lock is not NMI-safe), and from a constructor, which holds an id's lock.
+ * Writers are refused where the kernel's are not usable either: in NMI
+ * context, where its lock is not NMI-safe, and on PREEMPT_RT, where its
+ * lock is a sleeping spinlock_t, wherever a spinlock_t may not be taken
+ * (interrupts or preemption disabled, hard interrupt context); and from a
+ * constructor, which holds an id's lock.
  */
 static bool klpsv_writer_context_ok(const char *caller, unsigned long id)
 {
 	if (unlikely(in_nmi())) {
 		pr_warn_ratelimited("%s: id %lu: refused in NMI context\n",
+				    caller, id);
+		return false;
+	}
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && unlikely(!preemptible())) {
+		pr_warn_ratelimited("%s: id %lu: refused in atomic context on PREEMPT_RT (interrupts or preemption disabled)\n",
 				    caller, id);
 		return false;
 	}
@@ -224,7 +238,8 @@ err_free:
  * there is no memory, nothing is: no id was created, no table rebuilt. A
  * @size beyond what kmalloc() can give is refused with one line.
  *
- * Context: any but NMI and a constructor; @gfp_flags must fit the context
+ * Context: any but NMI and a constructor (on PREEMPT_RT, where a spinlock_t
+ * may be taken); @gfp_flags must fit the context
  * (GFP_ATOMIC in hard interrupt context or with interrupts disabled).
  *
  * Return: the new variable's data, or NULL.
@@ -271,7 +286,8 @@ EXPORT_SYMBOL_GPL(klpsv_shadow_get_or_alloc);
  *
  * Nothing happens when <@obj, @id> has no variable.
  *
- * Context: any but NMI and a constructor.
+ * Context: any but NMI and a constructor (on PREEMPT_RT, where a spinlock_t
+ * may be taken).
  */
 void klpsv_shadow_free(void *obj, unsigned long id, klpsv_shadow_dtor_t dtor)
 {
@@ -302,7 +318,8 @@ EXPORT_SYMBOL_GPL(klpsv_shadow_free);
  * of its table at a time, and rescheduling between destructor calls when
  * the caller is preemptible. Variables created while it runs may be left.
  *
- * Context: any but NMI and a constructor.
+ * Context: any but NMI and a constructor (on PREEMPT_RT, where a spinlock_t
+ * may be taken).
  */
 void klpsv_shadow_free_all(unsigned long id, klpsv_shadow_dtor_t dtor)
 {

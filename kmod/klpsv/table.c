@@ -500,18 +500,37 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 }
 
 /* See klpsv_in_constructor(). */
-DEFINE_PER_CPU(bool, klpsv_in_ctor);
+DEFINE_PER_CPU(struct klpsv_ctor_frame *, klpsv_ctor_frames);
 
-static int klpsv_table_construct(struct klpsv_shadow *shadow,
+/*
+ * Runs @ctor with its frame on this CPU's list of constructors, so that the
+ * writers it calls are refused (klpsv_in_constructor()).
+ *
+ * Context: @sid's lock held, which keeps the caller on this CPU.
+ */
+static int klpsv_table_construct(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 				 klpsv_shadow_ctor_t ctor, void *ctor_data)
 {
+	struct klpsv_ctor_frame frame = { .task = current }, **link;
 	int err;
 
+	lockdep_assert_held(&sid->lock);
 	if (!ctor)
 		return 0;
-	this_cpu_write(klpsv_in_ctor, true);
+
+	preempt_disable();
+	frame.next = __this_cpu_read(klpsv_ctor_frames);
+	__this_cpu_write(klpsv_ctor_frames, &frame);
+	preempt_enable();
+
 	err = ctor(shadow->obj, shadow->data, ctor_data);
-	this_cpu_write(klpsv_in_ctor, false);
+
+	/* On PREEMPT_RT another task may have pushed its frame meanwhile. */
+	preempt_disable();
+	for (link = this_cpu_ptr(&klpsv_ctor_frames); *link != &frame; link = &(*link)->next)
+		;
+	*link = frame.next;
+	preempt_enable();
 	return err;
 }
 
@@ -529,9 +548,10 @@ static int klpsv_table_construct(struct klpsv_shadow *shadow,
  * is room), @ctor and the publication happen under the id's lock, so that of
  * racing inserts for one object one constructs and publishes, no reader sees
  * the data before @ctor has returned, and an insert that klpsv_id_retire()
- * did not refuse is seen by the free_all after it. @ctor runs in atomic
- * context, with interrupts disabled; klpsv writers it calls are refused
- * (klpsv_in_constructor()).
+ * did not refuse is seen by the free_all after it. @ctor runs under that
+ * lock, as the kernel's constructors run under its store's: with
+ * interrupts disabled, or on PREEMPT_RT pinned to the CPU; klpsv writers
+ * it calls are refused (klpsv_in_constructor()).
  *
  * Context: any but NMI.
  * Return: %KLPSV_INSERTED when @shadow was published. Otherwise @shadow
@@ -569,7 +589,7 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	res = KLPSV_INSERT_NOSPC;
 	if (freed == KLPSV_NO_SLOT && klpsv_table_overfull(sid->used + 1, t))
 		goto unlock;
-	*ctor_err = klpsv_table_construct(shadow, ctor, ctor_data);
+	*ctor_err = klpsv_table_construct(sid, shadow, ctor, ctor_data);
 	res = KLPSV_INSERT_CTOR_FAILED;
 	if (*ctor_err)
 		goto unlock;

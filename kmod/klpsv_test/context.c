@@ -68,8 +68,8 @@ static void klpsv_test_irq_fn(struct irq_work *work)
  *
  * Context: any.
  * Return: true when the caller runs in @ctx: for process, not in interrupt
- * and preemptible; for atomic, with a non-zero preempt count and interrupts
- * enabled; for irqoff, with interrupts disabled outside hard interrupt
+ * and preemptible; for atomic, with a non-zero preempt count or bottom
+ * halves disabled, and interrupts enabled; for irqoff, with interrupts disabled outside hard interrupt
  * context; for hardirq, in hard interrupt context with interrupts disabled.
  */
 bool klpsv_test_context_ok(enum klpsv_test_ctx ctx)
@@ -78,7 +78,8 @@ bool klpsv_test_context_ok(enum klpsv_test_ctx ctx)
 	case KLPSV_TEST_CTX_PROCESS:
 		return !in_interrupt() && preemptible();
 	case KLPSV_TEST_CTX_ATOMIC:
-		return preempt_count() != 0 && !irqs_disabled();
+		/* On PREEMPT_RT bottom halves are off with preemption on. */
+		return (preempt_count() != 0 || in_softirq()) && !irqs_disabled();
 	case KLPSV_TEST_CTX_IRQOFF:
 		return irqs_disabled() && !in_hardirq();
 	case KLPSV_TEST_CTX_HARDIRQ:

@@ -40,6 +40,9 @@
  *   returns the same way while it cannot be freed (see
  *   klpsv_stress_get_or_alloc());
  * - free, from the thread, with bottom halves or with interrupts disabled;
+ * - on PREEMPT_RT, where the writers (like the kernel's) may not be called
+ *   with interrupts disabled, the calls meant for that context run with
+ *   bottom halves disabled;
  * - free_all of the id, by the first thread every %KLPSV_STRESS_FREE_ALL_MS,
  *   which empties the id's table; between two of them the others fill it
  *   again, so the table is rebuilt bigger as it fills and smaller once
@@ -319,14 +322,49 @@ static void klpsv_stress_get(struct klpsv_stress_thread *th, void *obj)
 	rcu_read_unlock();
 }
 
+/*
+ * Interrupts disabled where the writers may be called so: not on
+ * PREEMPT_RT, where they (like the kernel's) take a sleeping spinlock_t;
+ * there the calls meant for that context run with bottom halves disabled.
+ */
+#define KLPSV_STRESS_IRQOFF	(!IS_ENABLED(CONFIG_PREEMPT_RT))
+
+/*
+ * Enters an atomic context, with interrupts disabled when @irqoff, with
+ * bottom halves disabled otherwise, and checks that it did.
+ */
+static void klpsv_stress_atomic_enter(struct klpsv_stress_thread *th, void *obj,
+				      bool irqoff, unsigned long *flags)
+{
+	if (irqoff)
+		local_irq_save(*flags);
+	else
+		local_bh_disable();
+	if (!klpsv_test_context_ok(irqoff ? KLPSV_TEST_CTX_IRQOFF : KLPSV_TEST_CTX_ATOMIC)) {
+		th->res.errors++;
+		klpsv_stress_report(th->stress, irqoff ? "not irq-disabled" : "not bh-disabled",
+				    obj, NULL);
+	}
+}
+
+static void klpsv_stress_atomic_exit(bool irqoff, unsigned long flags)
+{
+	if (irqoff)
+		local_irq_restore(flags);
+	else
+		local_bh_enable();
+}
+
 static void klpsv_stress_step(struct klpsv_stress_thread *th)
 {
 	struct klpsv_stress *stress = th->stress;
 	u64 r = klpsv_stress_rnd(th);
 	void *obj = &stress->objs[(u32)(r >> 32) % stress->nobjs];
+	unsigned int op = (u32)r % 16;
 	unsigned long flags;
+	bool irqoff;
 
-	switch ((u32)r % 16) {
+	switch (op) {
 	case 0 ... 5:
 		klpsv_stress_get(th, obj);
 		break;
@@ -339,51 +377,24 @@ static void klpsv_stress_step(struct klpsv_stress_thread *th)
 					    obj, NULL);
 		}
 		break;
-	case 9:
+	case 9 ... 10:
+		irqoff = op == 10 && KLPSV_STRESS_IRQOFF;
 		th->res.atomic_allocs++;
-		local_bh_disable();
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_ATOMIC)) {
-			th->res.errors++;
-			klpsv_stress_report(stress, "not bh-disabled", obj, NULL);
-		}
+		klpsv_stress_atomic_enter(th, obj, irqoff, &flags);
 		if (!klpsv_stress_get_or_alloc(th, obj, GFP_ATOMIC))
 			th->res.atomic_failed++;
-		local_bh_enable();
-		break;
-	case 10:
-		th->res.atomic_allocs++;
-		local_irq_save(flags);
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_IRQOFF)) {
-			th->res.errors++;
-			klpsv_stress_report(stress, "not irq-disabled", obj, NULL);
-		}
-		if (!klpsv_stress_get_or_alloc(th, obj, GFP_ATOMIC))
-			th->res.atomic_failed++;
-		local_irq_restore(flags);
+		klpsv_stress_atomic_exit(irqoff, flags);
 		break;
 	case 11 ... 13:
 		th->res.frees++;
 		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
 		break;
-	case 14:
-		th->res.atomic_frees++;
-		local_bh_disable();
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_ATOMIC)) {
-			th->res.errors++;
-			klpsv_stress_report(stress, "not bh-disabled", obj, NULL);
-		}
-		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
-		local_bh_enable();
-		break;
 	default:
+		irqoff = op == 15 && KLPSV_STRESS_IRQOFF;
 		th->res.atomic_frees++;
-		local_irq_save(flags);
-		if (!klpsv_test_context_ok(KLPSV_TEST_CTX_IRQOFF)) {
-			th->res.errors++;
-			klpsv_stress_report(stress, "not irq-disabled", obj, NULL);
-		}
+		klpsv_stress_atomic_enter(th, obj, irqoff, &flags);
 		klpsv_shadow_free(obj, stress->id, klpsv_stress_dtor);
-		local_irq_restore(flags);
+		klpsv_stress_atomic_exit(irqoff, flags);
 		break;
 	}
 }

@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <klpsv.h>
@@ -31,8 +32,8 @@
  * klpsv_state_enabled() was true and whether klpsv_get_state() of that patch
  * returns the state it was given. A state with is_shadow allocates a global
  * shadow (NULL object) in its post_patch; its shadow_dtor logs, saying
- * whether it ran in atomic context (preemption disabled), as klpsv runs
- * every destructor. With
+ * whether it ran in atomic context (preemption disabled; on PREEMPT_RT,
+ * pinned to the CPU), as klpsv runs every destructor. With
  * "plain", the patch bypasses klpsv, as a livepatch built without it would.
  * With "hold", it also redirects klpsv_test_hold_sleep(): while klpsv_test's
  * "hold" task sleeps in the old or the new function, the transition cannot
@@ -118,10 +119,26 @@ static void klpsv_vp_post_unpatch(struct klp_patch *patch, struct klpsv_state *s
 	klpsv_vp_log("post_unpatch", patch, state);
 }
 
+/*
+ * Whether a destructor runs where the kernel's own store runs its
+ * destructors, under its spinlock_t: with preemption disabled, or on
+ * PREEMPT_RT, where a spinlock_t sleeps, pinned to the CPU.
+ */
+static bool klpsv_vp_dtor_atomic(void)
+{
+	if (!preemptible())
+		return true;
+#if defined(CONFIG_PREEMPT_RT) && defined(CONFIG_SMP)
+	return current->migration_disabled;
+#else
+	return false;
+#endif
+}
+
 static void klpsv_vp_shadow_dtor(void *obj, void *shadow_data)
 {
 	pr_info("shadow_dtor (%s, %s)\n", obj ? "object" : "global",
-		preemptible() ? "preemptible" : "atomic");
+		klpsv_vp_dtor_atomic() ? "atomic" : "preemptible");
 }
 
 static int klpsv_vp_parse(void)
