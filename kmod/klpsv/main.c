@@ -7,6 +7,8 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/utsname.h>
+#include <linux/version.h>
 #include "internal.h"
 
 /**
@@ -17,6 +19,15 @@
  * is loaded. At unload, debugfs goes first, so nothing reads the store while
  * it is torn down; then every variable left is freed and logged.
  */
+
+/*
+ * The livepatch cores klpsv was checked against, from Debian's 6.1 to its
+ * 6.12 (docs/kernels.md): the state engine relies on when they call a
+ * patch's object callbacks, and on when they clear a replaced patch's
+ * enabled flag, which no interface promises.
+ */
+#define KLPSV_KERNEL_FIRST	KERNEL_VERSION(6, 1, 0)
+#define KLPSV_KERNEL_LAST	KERNEL_VERSION(6, 12, 255)
 
 #define KLPSV_LIST_MAX_DEFAULT	4096
 #define KLPSV_LIST_MAX_LIMIT	65536
@@ -48,6 +59,13 @@ MODULE_PARM_DESC(list_max,
 static int __init klpsv_init(void)
 {
 	int err;
+
+	if (LINUX_VERSION_CODE < KLPSV_KERNEL_FIRST ||
+	    LINUX_VERSION_CODE > KLPSV_KERNEL_LAST) {
+		pr_err("Linux %s is not supported: klpsv relies on the livepatch core of Linux 6.1 to 6.12\n",
+		       init_utsname()->release);
+		return -EOPNOTSUPP;
+	}
 
 	err = klpsv_memory_init();
 	if (err)
