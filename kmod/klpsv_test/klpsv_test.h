@@ -7,9 +7,9 @@
 
 #include <linux/irqflags.h>
 #include <linux/preempt.h>
-#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include "atomic.h"
 
 /**
  * DOC: klpsv_test.ko internals
@@ -218,24 +218,5 @@ int klpsv_test_hold_stop(void);
 
 /* ctl.c */
 int klpsv_test_ctl_exec(char *line, char **result, size_t *len);
-
-/*
- * Whether a constructor or destructor runs where the kernel's own store
- * runs them, under its spinlock_t: in atomic context, that is with
- * interrupts disabled or a non-zero preempt count (preemption or bottom
- * halves disabled, or in interrupt), which is in_atomic() spelled out for a
- * module; on PREEMPT_RT, where a spinlock_t sleeps, at least pinned to the
- * CPU (migration disabled), as a spinlock_t holder is.
- */
-static inline bool klpsv_test_atomic_context(void)
-{
-	if (irqs_disabled() || preempt_count() != 0)
-		return true;
-#if defined(CONFIG_PREEMPT_RT) && defined(CONFIG_SMP)
-	return current->migration_disabled;
-#else
-	return false;
-#endif
-}
 
 #endif /* _KLPSV_TEST_H */

@@ -15,10 +15,10 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <klpsv.h>
+#include "../klpsv_test/atomic.h"
 #include "../klpsv_test/hold.h"
 
 /**
@@ -119,26 +119,10 @@ static void klpsv_vp_post_unpatch(struct klp_patch *patch, struct klpsv_state *s
 	klpsv_vp_log("post_unpatch", patch, state);
 }
 
-/*
- * Whether a destructor runs where the kernel's own store runs its
- * destructors, under its spinlock_t: with preemption disabled, or on
- * PREEMPT_RT, where a spinlock_t sleeps, pinned to the CPU.
- */
-static bool klpsv_vp_dtor_atomic(void)
-{
-	if (!preemptible())
-		return true;
-#if defined(CONFIG_PREEMPT_RT) && defined(CONFIG_SMP)
-	return current->migration_disabled;
-#else
-	return false;
-#endif
-}
-
 static void klpsv_vp_shadow_dtor(void *obj, void *shadow_data)
 {
 	pr_info("shadow_dtor (%s, %s)\n", obj ? "object" : "global",
-		klpsv_vp_dtor_atomic() ? "atomic" : "preemptible");
+		klpsv_test_atomic_context() ? "atomic" : "preemptible");
 }
 
 static int klpsv_vp_parse(void)
