@@ -1,3 +1,4 @@
+import Foundation
 import ShadowKit
 import Testing
 
@@ -82,9 +83,37 @@ extension InVM {
 
         private func expectPasses(_ script: String, _ title: String) throws {
             let run = try Fixture.runSelftest(script, title)
+            if run.status != 0, Self.underCheckers, let extra = Self.onlyLateSignal(run.output) {
+                print("\(script): \(title): passed but for \(extra) line(s) of the core's, logged because a step took more than 15 s under the checkers")
+                #expect(run.error == "ERROR: livepatch kselftest(s) failed\n")
+                return
+            }
             #expect(run.status == 0, "\(script): \(title): exit status \(run.status)\n\(run.output)\(run.error)")
             #expect(run.output == "TEST: \(title) ... ok\n")
             #expect(run.error.isEmpty)
+        }
+
+        /// True on a debug kernel (`KLPSV_CHECKERS`, set by the debug lane).
+        static var underCheckers: Bool {
+            ProcessInfo.processInfo.environment["KLPSV_CHECKERS"] != nil
+        }
+
+        /// The livepatch core signals the tasks that hold a transition open
+        /// 15 s after it started (`SIGNALS_TIMEOUT`). Under KASAN or KCSAN on
+        /// an emulator a step of upstream's scripts can take longer (the
+        /// `modprobe` of "busy target module" did), and the core's log then
+        /// has this one line more than upstream expects.
+        static let lateSignal = "livepatch: signaling remaining tasks"
+
+        /// When the result of a failed upstream test differs from what it
+        /// expects only by added ``lateSignal`` lines, their number; nil when
+        /// anything else differs.
+        static func onlyLateSignal(_ output: String) -> Int? {
+            let changes = output.split(separator: "\n", omittingEmptySubsequences: false).filter {
+                ($0.hasPrefix("+") && !$0.hasPrefix("+++")) || ($0.hasPrefix("-") && !$0.hasPrefix("---"))
+            }
+            guard !changes.isEmpty, changes.allSatisfy({ $0 == "+" + lateSignal }) else { return nil }
+            return changes.count
         }
     }
 }
