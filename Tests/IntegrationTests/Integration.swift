@@ -19,6 +19,13 @@ enum Integration {
                      "set \(ModuleDirectory.environmentVariable) to the directory of klpsv.ko and klpsv_test.ko")
     }
 
+    /// True in the debug lane (`make test-debug`), which sets
+    /// `KLPSV_CHECKERS` to the debug kernel's flavour and has checked that
+    /// its checkers are on.
+    static var underCheckers: Bool {
+        ProcessEnvironment.value("KLPSV_CHECKERS") != nil
+    }
+
     /// True on a PREEMPT_RT kernel (`/sys/kernel/realtime` reads 1). There
     /// a spinlock_t sleeps, and the shadow writers, like the kernel's, may
     /// not be called with interrupts disabled nor in hard-IRQ context.

@@ -13,7 +13,7 @@ enum Kmemleak {
     /// True in the debug lane, which sets `KLPSV_CHECKERS` (the flavour)
     /// and has checked that kmemleak is on.
     static var isChecked: Bool {
-        ProcessInfo.processInfo.environment["KLPSV_CHECKERS"] != nil
+        Integration.underCheckers
     }
 
     /// True when the suite scans after every test that unloads the

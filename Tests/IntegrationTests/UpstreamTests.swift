@@ -1,4 +1,3 @@
-import Foundation
 import ShadowKit
 import Testing
 
@@ -83,7 +82,7 @@ extension InVM {
 
         private func expectPasses(_ script: String, _ title: String) throws {
             let run = try Fixture.runSelftest(script, title)
-            if run.status != 0, Self.underCheckers, let extra = Self.onlyLateSignal(run.output) {
+            if run.status != 0, Integration.underCheckers, let extra = Self.onlyLateSignal(run.output) {
                 print("\(script): \(title): passed but for \(extra) line(s) of the core's, logged because a step took more than 15 s under the checkers")
                 #expect(run.error == "ERROR: livepatch kselftest(s) failed\n")
                 return
@@ -91,11 +90,6 @@ extension InVM {
             #expect(run.status == 0, "\(script): \(title): exit status \(run.status)\n\(run.output)\(run.error)")
             #expect(run.output == "TEST: \(title) ... ok\n")
             #expect(run.error.isEmpty)
-        }
-
-        /// True on a debug kernel (`KLPSV_CHECKERS`, set by the debug lane).
-        static var underCheckers: Bool {
-            ProcessInfo.processInfo.environment["KLPSV_CHECKERS"] != nil
         }
 
         /// The livepatch core signals the tasks that hold a transition open
