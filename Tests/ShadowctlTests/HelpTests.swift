@@ -37,11 +37,13 @@ struct HelpTests {
 
         EXIT STATUS
           0  success
-          1  failure: the kernel refused, a check failed, or I/O failed
+          1  failure: the kernel refused, a check or a transition failed, I/O failed
           2  usage error: bad arguments
-          3  permission denied: not root
-          4  unavailable: klpsv or klpsv_test not loaded, no debugfs, or no livepatch
-          5  not found: no such shadow, object or livepatch, or the API returned NULL
+          3  permission denied: not root, or lockdown
+          4  unavailable: klpsv's modules not loaded, no debugfs, no livepatch
+          5  not found: no such shadow, object, livepatch, module or module file,
+             or the API returned NULL
+        With --json, a failure prints {"error": MESSAGE, "exitStatus": STATUS}.
 
         ENVIRONMENT
           KLPSV_KMOD_DIR  where 'load' finds klpsv.ko and klpsv_test.ko
@@ -54,22 +56,27 @@ struct HelpTests {
         USAGE: shadowctl <subcommand>
 
         OPTIONS:
+          --version               Show the version.
           -h, --help              Show help information.
 
-        SUBCOMMANDS:
+        MODULES SUBCOMMANDS:
           load                    Load klpsv.ko, and klpsv_test.ko with --hooks.
           unload                  Unload klpsv_test.ko, then klpsv.ko.
           status                  Show whether the modules are loaded, debugfs, and
                                   shadow totals.
+
+        INTROSPECTION SUBCOMMANDS:
           stats                   Show klpsv's counters per shadow id.
           list                    List the live shadow variables.
           states                  Show the system states of the registered livepatches.
           patches                 Show the livepatches registered with
-                                  klpsv_enable_patch().
+                                  klpsv_enable_patch(), or with --all every livepatch.
+
+        LIVEPATCHES SUBCOMMANDS:
           patch                   Load, disable, enable or unload a livepatch module,
                                   and show what its transition did.
-          bench                   Benchmark klpsv against the kernel's klp_shadow_*,
-                                  and check the targets.
+
+        SHADOW VARIABLES (KLPSV_TEST) SUBCOMMANDS:
           obj                     Create, delete and list klpsv_test's parent objects.
           alloc                   Allocate a shadow variable (klpsv_shadow_alloc).
           get                     Look a shadow variable up (klpsv_shadow_get).
@@ -80,6 +87,10 @@ struct HelpTests {
                                   (klpsv_shadow_free_all).
           race                    Race get, get-or-alloc and free on one id in kernel
                                   threads.
+
+        BENCHMARK SUBCOMMANDS:
+          bench                   Benchmark klpsv against the kernel's klp_shadow_*,
+                                  and check the targets.
 
           See 'shadowctl help <subcommand>' for detailed help.
 
@@ -106,9 +117,10 @@ struct HelpTests {
                                   (default: none)
           --gfp <mode>            Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC
                                   under a spinlock (atomic), with interrupts off
-                                  (irqoff) or in hard-IRQ context (hardirq). (default:
-                                  kernel)
+                                  (irqoff) or in hard-IRQ context (hardirq). (values:
+                                  kernel, atomic, irqoff, hardirq; default: kernel)
           --json                  Print the result as JSON.
+          --version               Show the version.
           -h, --help              Show help information.
 
 
@@ -123,7 +135,7 @@ struct HelpTests {
         unpatch callbacks, and the patch as an orphan, until a patch that declares the
         state is enabled.
 
-        USAGE: shadowctl patch disable [--force] [--timeout <seconds>] [--json] <patch>
+        USAGE: shadowctl patch disable [--force] [--timeout <seconds>] [--revert-on-timeout] [--json] <patch>
 
         ARGUMENTS:
           <patch>                 The livepatch, as named in /sys/kernel/livepatch.
@@ -133,7 +145,10 @@ struct HelpTests {
                                   it.
           --timeout <seconds>     How long to wait for the transition, 1-3600.
                                   (default: 60)
+          --revert-on-timeout     When the transition times out, reverse it and wait as
+                                  long again for the reversal.
           --json                  Print the result as JSON.
+          --version               Show the version.
           -h, --help              Show help information.
 
 

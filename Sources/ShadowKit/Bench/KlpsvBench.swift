@@ -5,7 +5,7 @@ import SystemPackage
 /// bytes per shadow.
 public struct KlpsvBench: Sendable {
     /// The module.
-    public static let module = "klpsv_bench"
+    public static let module = KlpsvModule.bench
 
     /// The module's debugfs directory.
     public let directory: String

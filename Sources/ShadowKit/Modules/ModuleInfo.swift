@@ -32,6 +32,10 @@ public enum KlpsvModule {
     public static let store = "klpsv"
     /// The test-hook module, `klpsv_test.ko`; it depends on ``store``.
     public static let hooks = "klpsv_test"
+    /// The benchmark module, `klpsv_bench.ko`.
+    public static let bench = "klpsv_bench"
+    /// All three: the modules klpsv's tools load themselves.
+    public static let all = [store, hooks, bench]
 
     /// The file name of module `name` in a build directory: `klpsv.ko`.
     public static func fileName(of name: String) -> String { name + ".ko" }

@@ -13,9 +13,9 @@ extension Shadowctl {
 
         func run() throws {
             let result = try Environment().hooks().alloc(
-                key.object, id: key.id, size: allocation.size, ctor: allocation.ctor, gfp: allocation.gfp)
-            let report = ShadowReport(command: "alloc", object: key.object, id: key.id,
-                                      size: allocation.size, constructor: allocation.ctor, result: result)
+                try key.object, id: try key.id, size: try allocation.size, ctor: allocation.ctor, gfp: allocation.gfp)
+            let report = ShadowReport(command: "alloc", object: try key.object, id: try key.id,
+                                      size: try allocation.size, constructor: allocation.ctor, result: result)
             try emit(report, summary: report.summary, status: report.status, json: output.json)
         }
     }
@@ -32,9 +32,9 @@ extension Shadowctl {
 
         func run() throws {
             let result = try Environment().hooks().getOrAlloc(
-                key.object, id: key.id, size: allocation.size, ctor: allocation.ctor, gfp: allocation.gfp)
-            let report = ShadowReport(command: "get-or-alloc", object: key.object, id: key.id,
-                                      size: allocation.size, constructor: allocation.ctor, result: result)
+                try key.object, id: try key.id, size: try allocation.size, ctor: allocation.ctor, gfp: allocation.gfp)
+            let report = ShadowReport(command: "get-or-alloc", object: try key.object, id: try key.id,
+                                      size: try allocation.size, constructor: allocation.ctor, result: result)
             try emit(report, summary: report.summary, status: report.status, json: output.json)
         }
     }
@@ -63,8 +63,8 @@ extension Shadowctl {
         }
 
         func run() throws {
-            let result = try Environment().hooks().get(key.object, id: key.id, length: try length)
-            let report = ShadowReport(command: "get", object: key.object, id: key.id, result: result)
+            let result = try Environment().hooks().get(try key.object, id: try key.id, length: try length)
+            let report = ShadowReport(command: "get", object: try key.object, id: try key.id, result: result)
             try emit(report, summary: report.summary, status: report.status, json: output.json)
         }
     }

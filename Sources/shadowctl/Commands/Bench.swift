@@ -74,7 +74,8 @@ extension Shadowctl {
                 benchLines(outcomes: outcomes, ceiling: ceiling, measurements: measurements).forEach { print($0) }
             }
             if strict, outcomes.contains(where: { !$0.passed }) {
-                throw CommandFailure("\(outcomes.filter { !$0.passed }.count) of \(outcomes.count) targets missed")
+                throw CommandFailure("\(outcomes.filter { !$0.passed }.count) of \(outcomes.count) targets missed",
+                                     reported: true)
             }
         }
 

@@ -12,8 +12,8 @@ extension Shadowctl {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let result = try Environment().hooks().free(key.object, id: key.id, dtor: destructor.dtor)
-            let report = FreeReport(command: "free", object: key.object, id: key.id,
+            let result = try Environment().hooks().free(try key.object, id: try key.id, dtor: destructor.dtor)
+            let report = FreeReport(command: "free", object: try key.object, id: try key.id,
                                     destructor: destructor.dtor, result: result)
             try emit(report, summary: report.summary, status: report.status, json: output.json)
         }

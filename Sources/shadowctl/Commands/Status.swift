@@ -17,7 +17,7 @@ extension Shadowctl {
             } else {
                 report.lines.forEach { print($0) }
             }
-            if report.status != .success { throw ExitCode(report.status.rawValue) }
+            if report.status != .success { throw CommandFailure.reported(report.status) }
         }
     }
 }

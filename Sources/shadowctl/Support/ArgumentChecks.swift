@@ -25,18 +25,6 @@ enum Checked {
         try number(text, as: "size", in: HookLimits.shadowSizes)
     }
 
-    static func ctor(_ text: String) throws -> Constructor {
-        try validating { () throws(InvalidArgument) in try Constructor(parsing: text) }
-    }
-
-    static func dtor(_ text: String) throws -> Destructor {
-        try validating { () throws(InvalidArgument) in try Destructor(parsing: text) }
-    }
-
-    static func gfp(_ text: String) throws -> GFP {
-        try validating { () throws(InvalidArgument) in try GFP(parsing: text) }
-    }
-
     /// A module parameter, `NAME=VALUE`.
     static func parameter(_ text: String) throws {
         let name = text.prefix { $0 != "=" }

@@ -1,4 +1,4 @@
-import ArgumentParser
+import ShadowKit
 
 /// Prints `report` as JSON or as `summary`, then exits with `status` when
 /// it is not success; a failed check also says so on standard error.
@@ -11,7 +11,7 @@ func emit(_ report: some Encodable, summary: String, status: ExitStatus = .succe
     }
     switch status {
     case .success: return
-    case .failure: throw CommandFailure(failure)
-    default: throw ExitCode(status.rawValue)
+    case .failure: throw CommandFailure(failure, reported: true)
+    default: throw CommandFailure.reported(status)
     }
 }

@@ -12,12 +12,12 @@ struct ShadowKey: ParsableArguments {
     var idText: String
 
     func validate() throws {
-        _ = try Checked.object(objectText)
-        _ = try Checked.id(idText)
+        _ = try object
+        _ = try id
     }
 
-    var object: ShadowObject { try! Checked.object(objectText) }
-    var id: UInt64 { try! Checked.id(idText) }
+    var object: ShadowObject { get throws { try Checked.object(objectText) } }
+    var id: UInt64 { get throws { try Checked.id(idText) } }
 }
 
 /// `SIZE [--ctor MODE] [--gfp MODE]`: how to allocate a shadow variable.
@@ -25,36 +25,26 @@ struct AllocationOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The data size in bytes, 0 to 1048576.", valueName: "size"))
     var sizeText: String
 
-    @Option(name: .customLong("ctor"), help: ArgumentHelp(
+    @Option(help: ArgumentHelp(
         "The constructor: none, fill:BYTE (fills the data), fail:ERRNO (returns -ERRNO), or nest:ID (tries to allocate a shadow of ID, which klpsv refuses).",
         valueName: "mode"))
-    var ctorText = "none"
+    var ctor = Constructor.none
 
-    @Option(name: .customLong("gfp"), help: ArgumentHelp(
+    @Option(help: ArgumentHelp(
         "Allocate with GFP_KERNEL (kernel), or with GFP_ATOMIC under a spinlock (atomic), with interrupts off (irqoff) or in hard-IRQ context (hardirq).",
         valueName: "mode"))
-    var gfpText = "kernel"
+    var gfp = GFP.kernel
 
     func validate() throws {
-        _ = try Checked.size(sizeText)
-        _ = try Checked.ctor(ctorText)
-        _ = try Checked.gfp(gfpText)
+        _ = try size
     }
 
-    var size: UInt64 { try! Checked.size(sizeText) }
-    var ctor: Constructor { try! Checked.ctor(ctorText) }
-    var gfp: GFP { try! Checked.gfp(gfpText) }
+    var size: UInt64 { get throws { try Checked.size(sizeText) } }
 }
 
 /// `--dtor MODE`: how to free.
 struct DestructorOption: ParsableArguments {
-    @Option(name: .customLong("dtor"), help: ArgumentHelp(
+    @Option(help: ArgumentHelp(
         "The destructor: count (counts its calls and checks them) or none.", valueName: "mode"))
-    var dtorText = "count"
-
-    func validate() throws {
-        _ = try Checked.dtor(dtorText)
-    }
-
-    var dtor: Destructor { try! Checked.dtor(dtorText) }
+    var dtor = Destructor.count
 }

@@ -10,7 +10,7 @@ struct ShadowReport: Encodable {
     var result: ShadowResult
 
     enum CodingKeys: String, CodingKey {
-        case command, obj, id, size, found, ptr, ctor, ctorOK = "ctor_ok", ctorAtomic = "ctor_atomic", data
+        case command, obj, id, size, found, ptr, ctor, ctorOK, ctorAtomic, data
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -69,7 +69,7 @@ struct FreeReport: Encodable {
     var result: FreeResult
 
     enum CodingKeys: String, CodingKey {
-        case command, obj, id, dtorMode = "dtor_mode", dtor, dtorOK = "dtor_ok"
+        case command, obj, id, dtorMode, dtor, dtorOK
     }
 
     func encode(to encoder: any Encoder) throws {
