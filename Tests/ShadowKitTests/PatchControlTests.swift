@@ -35,11 +35,48 @@ struct PatchControlTests {
         let system = FakeLivepatchSystem()
         try system.kmod.remove(name: "klpsv")
         system.files.setFile("/kmod/fix1.ko", "")
+        system.kmod.setDependencies("/kmod/fix1.ko", ["klpsv"])
         system.setPatch("fix1", enabled: true)
         let report = try system.control.load("/kmod/fix1.ko", storeDirectory: "/kmod")
         let inserts = system.kmod.calls.filter { $0.hasPrefix("insert") }
         #expect(inserts == ["insert /kmod/klpsv.ko ''", "insert /kmod/fix1.ko ''"])
         #expect(report.loadedStore)
+    }
+
+    @Test func aPatchThatDoesNotUseKlpsvLoadsWithoutIt() throws {
+        let system = FakeLivepatchSystem()
+        try system.kmod.remove(name: "klpsv")
+        system.files.setFile("/kmod/livepatch_sample.ko", "")
+        system.kmod.setDependencies("/kmod/livepatch_sample.ko", [])
+        system.setPatch("livepatch_sample", enabled: true)
+        let report = try system.control.load("/kmod/livepatch_sample.ko", storeDirectory: "/kmod")
+        #expect(system.kmod.calls.filter { $0.hasPrefix("insert") } == ["insert /kmod/livepatch_sample.ko ''"])
+        #expect(!report.loadedStore)
+    }
+
+    @Test func aMissingFileIsReportedBeforeAnythingIsLoaded() {
+        let system = FakeLivepatchSystem()
+        try? system.kmod.remove(name: "klpsv")
+        #expect {
+            try system.control.load("/nonexistent/foo.ko", storeDirectory: "/kmod")
+        } throws: { error in
+            let error = error as? ModuleError
+            return error?.code == .fileNotFound && error?.path == "/nonexistent/foo.ko" && error?.exitStatus == .notFound
+        }
+        #expect(!system.kmod.calls.contains { $0.hasPrefix("insert") })
+    }
+
+    @Test func aPatchThatFailsToLoadTakesKlpsvWithIt() {
+        let system = FakeLivepatchSystem()
+        try? system.kmod.remove(name: "klpsv")
+        system.files.setFile("/kmod/fix1.ko", "")
+        system.kmod.setDependencies("/kmod/fix1.ko", ["klpsv"])
+        system.kmod.failInsert(with: .resourceBusy, after: 1)
+        let before = system.kmod.calls.count
+        #expect(throws: ModuleError.self) { try system.control.load("/kmod/fix1.ko", storeDirectory: "/kmod") }
+        #expect(system.kmod.calls.dropFirst(before).filter { $0.hasPrefix("insert") || $0.hasPrefix("remove") }
+            == ["insert /kmod/klpsv.ko ''", "insert /kmod/fix1.ko ''", "remove klpsv"])
+        #expect(!system.loader.isLoaded("klpsv"))
     }
 
     @Test func aLoadedModuleIsNotLoadedAgain() {
@@ -52,7 +89,10 @@ struct PatchControlTests {
     @Test func aModuleThatRegistersNoLivepatchIsReported() {
         let system = FakeLivepatchSystem()
         system.files.setFile("/kmod/plain.ko", "")
-        #expect(throws: PatchControlError.notALivepatch("plain")) { try system.control.load("/kmod/plain.ko") }
+        #expect(throws: PatchControlError.notALivepatch("plain", unloaded: true)) {
+            try system.control.load("/kmod/plain.ko")
+        }
+        #expect(!system.loader.isLoaded("plain"))
     }
 
     @Test func disablingTheLastBlockDisablePatchIsRefusedAndChangesNothing() {
@@ -115,6 +155,37 @@ struct PatchControlTests {
         #expect(report.changes.removed.map(\.before.id) == [1, 3])
         #expect(report.freedShadows == 12)
         #expect(report.replaced.isEmpty)
+    }
+
+    @Test func patchNamesAreReadAsTheKernelReadsModuleNames() throws {
+        let system = FakeLivepatchSystem()
+        system.setPatch("livepatch_foo", enabled: true)
+        system.clock.at(.seconds(1)) { system.files.remove("/lp/livepatch_foo") }
+        let report = try system.control.disable("livepatch-foo")
+        #expect(report.patch == "livepatch_foo")
+        #expect(system.files.writes.map(\.path) == ["/lp/livepatch_foo/enabled"])
+    }
+
+    @Test func aTransitionThatTimesOutIsReversedWhenAsked() throws {
+        let system = FakeLivepatchSystem()
+        system.setPatch("slow", enabled: true, transition: true)
+        // The disable hangs until it is reversed, which finishes 2 s later.
+        system.clock.at(.seconds(11)) { system.setPatch("slow", enabled: true) }
+        #expect {
+            try system.control.disable("slow", timeout: .seconds(10), revertOnTimeout: true)
+        } throws: { error in
+            guard let error = error as? RevertedTransition else { return false }
+            return error.timeout.patch == "slow" && !error.timeout.patching && error.reversal != nil
+                && error.description.contains("slow was reversed: patched again in")
+        }
+        #expect(system.files.writes.map(\.text) == ["0\n", "1\n"])
+    }
+
+    @Test func withoutAskingATimedOutTransitionIsLeftToTheKernel() {
+        let system = FakeLivepatchSystem()
+        system.setPatch("slow", enabled: true, transition: true)
+        #expect(throws: TransitionTimeout.self) { try system.control.disable("slow", timeout: .seconds(10)) }
+        #expect(system.files.writes.map(\.text) == ["0\n"])
     }
 
     @Test func enablingNeedsADisableInFlight() {

@@ -22,29 +22,47 @@ public struct PatchControl: Sendable {
     }
 
     /// Loads the livepatch module at `path`, which enables its patch, and
-    /// waits for the patching transition. klpsv.ko, which klpsv's patches
-    /// need and libkmod does not load for them, is loaded first from
-    /// `storeDirectory` when it is not loaded yet and that is given.
+    /// waits for the patching transition.
     ///
-    /// - Throws: ``ModuleError`` (the module refused to load: a klpsv
-    ///   patch's refusal is in the kernel log), ``PatchControlError``,
-    ///   ``TransitionTimeout``, ``LivepatchError``, ``MalformedOutput``.
+    /// The file is checked first. klpsv.ko, which libkmod does not load for
+    /// a module file given by path, is loaded from `storeDirectory` when the
+    /// patch depends on it (its `.modinfo` says so), it is not loaded yet,
+    /// and that is given. When the patch does not load, or loads but
+    /// registers no livepatch, what this call loaded is unloaded again.
+    ///
+    /// - Parameter revertOnTimeout: when the transition does not finish in
+    ///   `timeout`, reverse it and wait as long again for the reversal.
+    /// - Throws: ``ModuleError`` (``ModuleError/Code/fileNotFound`` for a
+    ///   missing file; a refusal to load: a klpsv patch's reason is in the
+    ///   kernel log), ``PatchControlError``, ``TransitionTimeout``,
+    ///   ``RevertedTransition``, ``LivepatchError``, ``MalformedOutput``.
     public func load(
         _ path: String, parameters: [String] = [], storeDirectory: String? = nil,
-        timeout: Duration = Livepatch.transitionTimeout, progress: (Duration) -> Void = { _ in }
+        timeout: Duration = Livepatch.transitionTimeout, revertOnTimeout: Bool = false,
+        progress: (Duration) -> Void = { _ in }
     ) throws -> PatchReport {
         let name = ModuleLoader.moduleName(forPath: path)
         try livepatch.checkAvailable()
+        let dependencies = try loader.dependencies(of: path)
         if try loader.info(name) != nil { throw PatchControlError.loadedAlready(name) }
         var loadedStore = false
-        if let storeDirectory, !loader.isLoaded(KlpsvModule.store) {
+        if dependencies.contains(KlpsvModule.store), let storeDirectory, !loader.isLoaded(KlpsvModule.store) {
             try loader.load(storeDirectory + "/" + KlpsvModule.fileName(of: KlpsvModule.store))
             loadedStore = true
         }
-        let before = try snapshot()
-        try loader.load(path, parameters: parameters)
-        guard try livepatch.status(of: name) != nil else { throw PatchControlError.notALivepatch(name) }
-        let waited = try livepatch.waitForTransition(of: name, timeout: timeout, progress: progress)
+        let before: Snapshot
+        do {
+            before = try snapshot()
+            try loader.load(path, parameters: parameters)
+            guard try livepatch.status(of: name) != nil else {
+                let unloaded = (try? loader.unload(name)) != nil
+                throw PatchControlError.notALivepatch(name, unloaded: unloaded)
+            }
+        } catch {
+            if loadedStore { try? loader.unload(KlpsvModule.store) }
+            throw error
+        }
+        let waited = try waitForTransition(of: name, timeout: timeout, revert: revertOnTimeout, progress: progress)
         return try report(.load, patch: name, before: before, waited: waited, loadedStore: loadedStore)
     }
 
@@ -58,8 +76,10 @@ public struct PatchControl: Sendable {
     ///   ``load(_:parameters:storeDirectory:timeout:progress:)``.
     public func disable(
         _ patch: String, force: Bool = false,
-        timeout: Duration = Livepatch.transitionTimeout, progress: (Duration) -> Void = { _ in }
+        timeout: Duration = Livepatch.transitionTimeout, revertOnTimeout: Bool = false,
+        progress: (Duration) -> Void = { _ in }
     ) throws -> PatchReport {
+        let patch = ModuleLoader.moduleName(patch)
         try livepatch.checkExists(patch)
         let before = try snapshot()
         if !force, let patches = before.patches, let states = before.states {
@@ -67,7 +87,7 @@ public struct PatchControl: Sendable {
             if !blocking.isEmpty { throw PatchControlError.blockDisable(patch, states: blocking.map(\.id)) }
         }
         try livepatch.setEnabled(patch, false)
-        let waited = try livepatch.waitForTransition(of: patch, timeout: timeout, progress: progress)
+        let waited = try waitForTransition(of: patch, timeout: timeout, revert: revertOnTimeout, progress: progress)
         return try report(.disable, patch: patch, before: before, waited: waited)
     }
 
@@ -78,15 +98,17 @@ public struct PatchControl: Sendable {
     /// - Throws: ``PatchControlError/notDisabling(_:)`` when no disable is in
     ///   flight, and as ``load(_:parameters:storeDirectory:timeout:progress:)``.
     public func enable(
-        _ patch: String, timeout: Duration = Livepatch.transitionTimeout, progress: (Duration) -> Void = { _ in }
+        _ patch: String, timeout: Duration = Livepatch.transitionTimeout, revertOnTimeout: Bool = false,
+        progress: (Duration) -> Void = { _ in }
     ) throws -> PatchReport {
+        let patch = ModuleLoader.moduleName(patch)
         try livepatch.checkExists(patch)
         guard let status = try livepatch.status(of: patch), !status.enabled, status.transition else {
             throw PatchControlError.notDisabling(patch)
         }
         let before = try snapshot()
         try livepatch.setEnabled(patch, true)
-        let waited = try livepatch.waitForTransition(of: patch, timeout: timeout, progress: progress)
+        let waited = try waitForTransition(of: patch, timeout: timeout, revert: revertOnTimeout, progress: progress)
         return try report(.enable, patch: patch, before: before, waited: waited)
     }
 
@@ -101,6 +123,7 @@ public struct PatchControl: Sendable {
     public func unload(
         _ module: String, timeout: Duration = Livepatch.releaseTimeout, progress: (Duration) -> Void = { _ in }
     ) throws -> Duration {
+        let module = ModuleLoader.moduleName(module)
         guard try loader.info(module) != nil else {
             throw ModuleError(.notLoaded, errno: .noSuchFileOrDirectory, operation: .unload, module: module)
         }
@@ -114,6 +137,32 @@ public struct PatchControl: Sendable {
         let waited = try livepatch.waitForRelease(of: module, loader: loader, timeout: timeout, progress: progress)
         try loader.unload(module)
         return waited
+    }
+
+    /// Waits for the transition of `patch`; when it times out and `revert`
+    /// is set, reverses it (writes the opposite to `enabled`, which the
+    /// core allows while a transition is in flight) and waits as long again.
+    ///
+    /// - Throws: ``TransitionTimeout`` without `revert`,
+    ///   ``RevertedTransition`` with it, and as
+    ///   ``Livepatch/waitForTransition(of:timeout:poll:progress:)``.
+    private func waitForTransition(
+        of patch: String, timeout: Duration, revert: Bool, progress: (Duration) -> Void
+    ) throws -> Duration {
+        let timedOut: TransitionTimeout
+        do {
+            return try livepatch.waitForTransition(of: patch, timeout: timeout, progress: progress)
+        } catch let error as TransitionTimeout where revert {
+            timedOut = error
+        }
+        try livepatch.setEnabled(patch, !timedOut.patching)
+        let reversal: Duration?
+        do {
+            reversal = try livepatch.waitForTransition(of: patch, timeout: timeout, progress: progress)
+        } catch is TransitionTimeout {
+            reversal = nil
+        }
+        throw RevertedTransition(timeout: timedOut, reversal: reversal)
     }
 
     /// The enabled livepatches, and klpsv's states and patches when klpsv

@@ -2,8 +2,9 @@
 public enum PatchControlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The module is loaded already: its patch was enabled when it was loaded.
     case loadedAlready(String)
-    /// The module loaded but registered no livepatch.
-    case notALivepatch(String)
+    /// The module loaded but registered no livepatch; `unloaded` tells
+    /// whether it could be unloaded again.
+    case notALivepatch(String, unloaded: Bool)
     /// Disabling the patch would leave these in-force `block_disable` states
     /// with no patch to maintain them.
     case blockDisable(String, states: [UInt64])
@@ -21,8 +22,9 @@ public enum PatchControlError: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case .loadedAlready(let module):
             "\(module) is loaded already (a livepatch is enabled when its module loads)"
-        case .notALivepatch(let module):
-            "\(module) was loaded but registered no livepatch in sysfs; it is left loaded"
+        case .notALivepatch(let module, let unloaded):
+            "\(module) was loaded but registered no livepatch in sysfs; "
+                + (unloaded ? "it was unloaded again" : "it could not be unloaded again and is left loaded")
         case .blockDisable(let patch, let states):
             "refusing to disable \(patch): it is the last patch supporting block_disable state"
                 + (states.count == 1 ? " " : "s ") + states.map(String.init).joined(separator: ", ")

@@ -15,4 +15,8 @@ public protocol KernelModuleBackend: Sendable {
 
     /// The state of module `name`, or `nil` when it is not loaded.
     func info(name: String) throws(Errno) -> ModuleInfo?
+
+    /// The `depends` of the module file at `path`: the modules it needs
+    /// loaded first, as `modinfo -F depends` lists them.
+    func dependencies(ofFile path: String) throws(Errno) -> [String]
 }

@@ -35,6 +35,28 @@ public struct LibkmodBackend: KernelModuleBackend {
         }
     }
 
+    public func dependencies(ofFile path: String) throws(Errno) -> [String] {
+        try withContext { (context) throws(Errno) -> [String] in
+            var module: OpaquePointer?
+            try check(kmod_module_new_from_path(context, path, &module))
+            guard let module else { throw Errno.noMemory }
+            defer { kmod_module_unref(module) }
+            var list: OpaquePointer?
+            try check(kmod_module_get_info(module, &list))
+            defer { kmod_module_info_free_list(list) }
+            var names: [String] = []
+            var entry = list
+            while let current = entry {
+                if String(cString: kmod_module_info_get_key(current)) == "depends",
+                   let value = kmod_module_info_get_value(current) {
+                    names += String(cString: value).split(separator: ",").map(String.init)
+                }
+                entry = kmod_list_next(list, current)
+            }
+            return names
+        }
+    }
+
     private static func state(_ initstate: Int32) -> ModuleInfo.State {
         switch UInt32(initstate) {
         case KMOD_MODULE_BUILTIN.rawValue: .builtin

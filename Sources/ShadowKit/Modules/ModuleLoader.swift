@@ -41,7 +41,38 @@ public struct ModuleLoader: Sendable {
             name = name.dropLast(suffix.count)
         }
         if name.hasSuffix(".ko") { name = name.dropLast(3) }
-        return String(name.map { $0 == "-" ? "_" : $0 })
+        return moduleName(String(name))
+    }
+
+    /// `name` as the kernel calls the module and its livepatch: `-` read
+    /// as `_`, so that `livepatch-foo` names `livepatch_foo`.
+    public static func moduleName(_ name: String) -> String {
+        String(name.map { $0 == "-" ? "_" : $0 })
+    }
+
+    /// The modules the module file at `path` depends on, from its
+    /// `.modinfo` (`modinfo -F depends`).
+    ///
+    /// - Throws: ``ModuleError``; ``ModuleError/Code/fileNotFound`` when
+    ///   there is no such file, ``ModuleError/Code/invalidFormat`` when it
+    ///   is no module.
+    public func dependencies(of path: String) throws(ModuleError) -> [String] {
+        let name = Self.moduleName(forPath: path)
+        func failure(_ code: ModuleError.Code, _ errno: Errno) -> ModuleError {
+            ModuleError(code, errno: errno, operation: .load, module: name, path: path)
+        }
+        let kind: FileKind?
+        do {
+            kind = try files.kind(of: path)
+        } catch {
+            throw failure(ModuleError.loadCode(for: error), error)
+        }
+        guard kind != nil else { throw failure(.fileNotFound, .noSuchFileOrDirectory) }
+        do {
+            return try backend.dependencies(ofFile: path)
+        } catch {
+            throw failure(error == .noSuchFileOrDirectory ? .fileNotFound : .invalidFormat, error)
+        }
     }
 
     /// Loads the module file at `path` with `parameters` (`["list_max=5"]`).

@@ -9,7 +9,9 @@ extension Shadowctl {
                 Each transition is waited for, with a progress line on standard error, up to \
                 --timeout; then the states it introduced or removed and the shadows it freed \
                 are printed. A transition that times out goes on in the kernel: the tasks \
-                holding it up are named.
+                holding it up are named; with --revert-on-timeout it is reversed instead, and \
+                the reversal waited for as long. PATCH names are read as the kernel reads \
+                module names: livepatch-foo is livepatch_foo.
                 """,
             subcommands: [PatchLoad.self, PatchEnable.self, PatchDisable.self, PatchUnload.self])
     }
@@ -21,6 +23,9 @@ struct TransitionOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("How long to wait for the transition, 1-3600.", valueName: "seconds"))
     var timeout: UInt64 = UInt64(Livepatch.transitionTimeout.components.seconds)
+
+    @Flag(help: "When the transition times out, reverse it and wait as long again for the reversal.")
+    var revertOnTimeout = false
 
     @OptionGroup var output: OutputOptions
 
@@ -53,8 +58,10 @@ extension Shadowctl {
             abstract: "Load a livepatch module, which enables its patch, and wait for the transition.",
             discussion: """
                 MODULE is a file path (containing / or ending in .ko), or a module name looked \
-                up in --dir, else $KLPSV_KMOD_DIR, else the repository's kmod/. klpsv.ko is \
-                loaded from that directory first when it is not loaded.
+                up in --dir, else $KLPSV_KMOD_DIR, else the repository's kmod/. The file is \
+                checked first; klpsv.ko is loaded from that directory first when the patch \
+                depends on it (modinfo -F depends) and it is not loaded. When the patch does \
+                not load, what the command loaded is unloaded again.
                 """)
 
         @Option(help: ArgumentHelp("The directory holding the modules.", valueName: "dir"))
@@ -83,8 +90,8 @@ extension Shadowctl {
             let path = isPath ? module : directory + "/" + KlpsvModule.fileName(of: module)
             let name = ModuleLoader.moduleName(forPath: path)
             let report = try patchControl().load(
-                path, parameters: parameters, storeDirectory: directory,
-                timeout: transition.duration, progress: progressReporter(name, "patching"))
+                path, parameters: parameters, storeDirectory: directory, timeout: transition.duration,
+                revertOnTimeout: transition.revertOnTimeout, progress: progressReporter(name, "patching"))
             try printReport(report, json: transition.output.json)
         }
 
@@ -112,8 +119,10 @@ extension Shadowctl {
         func validate() throws { try Checked.moduleName(patch) }
 
         func run() throws {
+            let patch = ModuleLoader.moduleName(patch)
             let report = try patchControl().enable(
-                patch, timeout: transition.duration, progress: progressReporter(patch, "patching"))
+                patch, timeout: transition.duration, revertOnTimeout: transition.revertOnTimeout,
+                progress: progressReporter(patch, "patching"))
             try printReport(report, json: transition.output.json)
         }
     }
@@ -141,8 +150,10 @@ extension Shadowctl {
         func validate() throws { try Checked.moduleName(patch) }
 
         func run() throws {
+            let patch = ModuleLoader.moduleName(patch)
             let report = try patchControl().disable(
-                patch, force: force, timeout: transition.duration, progress: progressReporter(patch, "unpatching"))
+                patch, force: force, timeout: transition.duration, revertOnTimeout: transition.revertOnTimeout,
+                progress: progressReporter(patch, "unpatching"))
             try printReport(report, json: transition.output.json)
         }
     }
@@ -167,6 +178,7 @@ extension Shadowctl {
         }
 
         func run() throws {
+            let module = ModuleLoader.moduleName(module)
             try patchControl().unload(module, timeout: .seconds(Int64(timeout)),
                                       progress: progressReporter(module, "waiting for its release"))
             print("unloaded \(module)")

@@ -31,15 +31,22 @@ extension Shadowctl {
 
     struct Patches: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the livepatches registered with klpsv_enable_patch().",
+            abstract: "Show the livepatches registered with klpsv_enable_patch(), or with --all every livepatch.",
             discussion: """
                 phase: registered, enabling, enabled, disabling, or orphan (disabled by force, \
-                kept for block_disable states nobody else supports); states: ID:FLAGS.
+                kept for block_disable states nobody else supports); states: ID:FLAGS. \
+                With --all, every livepatch in /sys/kernel/livepatch, klpsv's or not, as \
+                kpatch list shows them: enabled, in transition, and klpsv's phase and states \
+                for klpsv's (- for the others, or when klpsv is not loaded).
                 """)
+
+        @Flag(help: "Every livepatch in sysfs, klpsv's or not.")
+        var all = false
 
         @OptionGroup var output: OutputOptions
 
         func run() throws {
+            if all { return try showAll() }
             let patches = try Environment().debugfs.patches()
             if output.json {
                 try printJSON(patches.rows.map(PatchJSON.init))
@@ -47,12 +54,73 @@ extension Shadowctl {
             }
             var table = TextTable([("patch", .left), ("phase", .left), ("replace", .left), ("states", .left)])
             for row in patches.rows {
-                let states = row.states.map { "\($0.id):\($0.flags)" }
-                table.append([row.name, row.phase.rawValue, row.replace ? "yes" : "no",
-                              states.isEmpty ? "-" : states.joined(separator: ",")])
+                table.append([row.name, row.phase.rawValue, row.replace ? "yes" : "no", Self.states(row)])
             }
             table.lines.forEach { print($0) }
         }
+
+        private func showAll() throws {
+            let livepatch = Livepatch.fromEnvironment()
+            let klpsv = try Self.klpsvPatches()
+            var rows: [(name: String, status: Livepatch.Status, klpsv: KlpsvPatches.Row?)] = []
+            for name in try livepatch.patchNames() {
+                guard let status = try livepatch.status(of: name) else { continue }
+                rows.append((name, status, klpsv?[name: name]))
+            }
+            if output.json {
+                try printJSON(rows.map { LivepatchJSON(name: $0.name, status: $0.status, klpsv: $0.klpsv) })
+                return
+            }
+            var table = TextTable([("patch", .left), ("enabled", .left), ("transition", .left),
+                                   ("klpsv", .left), ("states", .left)])
+            for row in rows {
+                table.append([row.name, row.status.enabled ? "yes" : "no", row.status.transition ? "yes" : "no",
+                              row.klpsv?.phase.rawValue ?? "-", row.klpsv.map(Self.states) ?? "-"])
+            }
+            table.lines.forEach { print($0) }
+        }
+
+        /// klpsv's registered patches, or nil when klpsv (or debugfs) is
+        /// not there: the other livepatches are listed all the same.
+        private static func klpsvPatches() throws -> KlpsvPatches? {
+            do {
+                return try Environment().debugfs.patches()
+            } catch let error as DebugfsError where error.code == .moduleNotLoaded || error.code == .notMounted {
+                return nil
+            }
+        }
+
+        private static func states(_ row: KlpsvPatches.Row) -> String {
+            let states = row.states.map { "\($0.id):\($0.flags)" }
+            return states.isEmpty ? "-" : states.joined(separator: ",")
+        }
+    }
+}
+
+/// One livepatch of `patches --all` as JSON: its sysfs status, and klpsv's
+/// view of it when it is klpsv's (else null).
+struct LivepatchJSON: Encodable {
+    var name: String
+    var enabled, transition: Bool
+    var klpsv: PatchJSON?
+
+    init(name: String, status: Livepatch.Status, klpsv: KlpsvPatches.Row?) {
+        self.name = name
+        enabled = status.enabled
+        transition = status.transition
+        self.klpsv = klpsv.map(PatchJSON.init)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(transition, forKey: .transition)
+        try container.encode(klpsv, forKey: .klpsv)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, enabled, transition, klpsv
     }
 }
 

@@ -7,10 +7,14 @@ final class FakeKmod: KernelModuleBackend {
     private struct State {
         var modules: [String: ModuleInfo] = [:]
         var insertFailure: Errno?
+        /// Inserts that succeed before ``insertFailure`` applies.
+        var insertsBeforeFailure = 0
         var removeFailure: Errno?
         var calls: [String] = []
         /// Reference counts returned by successive `info` calls, then the last sticks.
         var refcounts: [String: [Int]] = [:]
+        /// `depends` of module files, by path; none when not set.
+        var dependencies: [String: [String]] = [:]
     }
 
     private let state = Mutex(State())
@@ -25,8 +29,12 @@ final class FakeKmod: KernelModuleBackend {
         state.withLock { $0.calls }
     }
 
-    func failInsert(with errno: Errno) {
-        state.withLock { $0.insertFailure = errno }
+    /// Makes inserts fail with `errno`, after the first `after` succeed.
+    func failInsert(with errno: Errno, after: Int = 0) {
+        state.withLock {
+            $0.insertFailure = errno
+            $0.insertsBeforeFailure = after
+        }
     }
 
     func failRemove(with errno: Errno) {
@@ -38,10 +46,25 @@ final class FakeKmod: KernelModuleBackend {
         state.withLock { $0.refcounts[name] = counts }
     }
 
+    /// Makes the module file at `path` depend on `modules`.
+    func setDependencies(_ path: String, _ modules: [String]) {
+        state.withLock { $0.dependencies[path] = modules }
+    }
+
+    func dependencies(ofFile path: String) throws(Errno) -> [String] {
+        state.withLock { state in
+            state.calls.append("modinfo \(path)")
+            return state.dependencies[path] ?? []
+        }
+    }
+
     func insert(path: String, options: String) throws(Errno) {
         let result: Result<Void, Errno> = state.withLock { state in
             state.calls.append("insert \(path) '\(options)'")
-            if let failure = state.insertFailure { return .failure(failure) }
+            if let failure = state.insertFailure {
+                guard state.insertsBeforeFailure > 0 else { return .failure(failure) }
+                state.insertsBeforeFailure -= 1
+            }
             let name = ModuleLoader.moduleName(forPath: path)
             guard state.modules[name] == nil else { return .failure(.fileExists) }
             state.modules[name] = ModuleInfo(name: name, state: .live)
