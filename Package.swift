@@ -12,8 +12,10 @@ let package = Package(
         .executable(name: "shadowctl", targets: ["shadowctl"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // Exact versions: every build, offline, gets the same code
+        // (Package.resolved is written by `swift package resolve` in make setup).
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
     ],
     targets: [
         .systemLibrary(
