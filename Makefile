@@ -2,7 +2,9 @@
 #
 #   make demo    boot the test VM and walk through the shadow-variable use cases
 #   make test    host tests, module build (zero warnings), the VM suite,
-#                the check that a lockup in the VM ends the run
+#                the check that a lockup in the VM ends the run, the Debian
+#                packages installed, used in the VM and under lockdown
+#   make deb     the Debian packages (klpsv-dkms, shadowctl) in .build-deb/
 #   make bench   klpsv against the kernel's klp_shadow_*, in the VM
 #   make test-cycles
 #                1,000 load/unload cycles of klpsv with shadows left behind, in the VM
@@ -36,7 +38,7 @@ BUILD_LOG := .build-logs
 FLAVOUR   ?= kasan
 SHARDS    ?= 1
 
-.PHONY: all setup modules sparse swift test test-host test-vm test-lockup test-cycles demo bench debug-kernel test-debug modules-matrix test-matrix clean help
+.PHONY: all setup modules sparse swift test test-host test-vm test-lockup test-package test-cycles demo bench debug-kernel test-debug modules-matrix test-matrix deb clean help
 
 all: modules swift
 
@@ -44,7 +46,9 @@ help:
 	@echo "make setup      install what the project needs (Debian packages, virtme-ng venv)"
 	@echo "make modules    build kmod/ against Debian's kernel headers, failing on any warning"
 	@echo "make swift      build shadowctl and the test bundles"
-	@echo "make test       host tests, module build, the VM suite, the VM's lockup check"
+	@echo "make test       host tests, module build, the VM suite, the VM's lockup check,"
+	@echo "                the Debian packages installed and used in the VM"
+	@echo "make deb        the Debian packages klpsv-dkms and shadowctl, in .build-deb/"
 	@echo "make demo       boot the test VM and run the shadow-variable walkthrough"
 	@echo "make bench      boot the test VM, benchmark klpsv against the kernel (bench/)"
 	@echo "make test-cycles  1,000 load/unload cycles of klpsv with shadows left behind, in the VM"
@@ -102,7 +106,19 @@ test-lockup: modules
 	@echo "test-lockup: a stuck guest CPU ends the VM run"
 	@scripts/vm-lockup-test
 
-test: test-host test-vm test-lockup
+# klpsv installed the Debian way: the packages built, installed (DKMS builds
+# and signs klpsv.ko for every kernel with headers), used in the VM, under
+# lockdown, and removed (scripts/test-package).
+test-package: modules swift
+	@echo "test-package: the Debian packages, installed, in the VM, removed"
+	@scripts/test-package
+
+test: test-host test-vm test-lockup test-package
+
+# The Debian packages, in .build-deb/: klpsv-dkms_VERSION_all.deb and
+# shadowctl_VERSION_amd64.deb (scripts/build-deb), lintian clean.
+deb: setup
+	@scripts/build-deb
 
 # The long run of the cycle test (the normal suite does 5 cycles).
 test-cycles: modules swift
@@ -146,4 +162,4 @@ test-matrix: swift
 
 clean:
 	@test -z "$(KDIR)" || $(MAKE) --no-print-directory -C kmod KDIR=$(KDIR) clean >/dev/null
-	@rm -rf .build $(BUILD_LOG) .vm .vm-* .build-debug-* .build-kernel
+	@rm -rf .build $(BUILD_LOG) .vm .vm-* .build-debug-* .build-kernel .build-deb
