@@ -43,6 +43,19 @@ struct PatchControlTests {
         #expect(report.loadedStore)
     }
 
+    @Test func withoutABuildOfKlpsvTheInstalledOneIsLoaded() throws {
+        let system = FakeLivepatchSystem()
+        try system.kmod.remove(name: "klpsv")
+        system.files.remove("/kmod/klpsv.ko")
+        system.files.setFile("/kmod/fix1.ko", "")
+        system.kmod.setDependencies("/kmod/fix1.ko", ["klpsv"])
+        system.setPatch("fix1", enabled: true)
+        let report = try system.control.load("/kmod/fix1.ko", storeDirectory: "/kmod")
+        let inserts = system.kmod.calls.filter { $0.hasPrefix("insert") }
+        #expect(inserts == ["insert /lib/modules/test/updates/dkms/klpsv.ko ''", "insert /kmod/fix1.ko ''"])
+        #expect(report.loadedStore)
+    }
+
     @Test func aPatchThatDoesNotUseKlpsvLoadsWithoutIt() throws {
         let system = FakeLivepatchSystem()
         try system.kmod.remove(name: "klpsv")

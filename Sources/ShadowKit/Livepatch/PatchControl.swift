@@ -25,9 +25,11 @@ public struct PatchControl: Sendable {
     /// waits for the patching transition.
     ///
     /// The file is checked first. klpsv.ko, which libkmod does not load for
-    /// a module file given by path, is loaded from `storeDirectory` when the
-    /// patch depends on it (its `.modinfo` says so), it is not loaded yet,
-    /// and that is given. When the patch does not load, or loads but
+    /// a module file given by path, is loaded first when the patch depends
+    /// on it (its `.modinfo` says so) and it is not loaded yet: from
+    /// `storeDirectory`, or, when that is not given or holds no klpsv.ko,
+    /// the one installed for the running kernel (the klpsv-dkms package's),
+    /// as `modprobe` would. When the patch does not load, or loads but
     /// registers no livepatch, what this call loaded is unloaded again.
     ///
     /// - Parameter revertOnTimeout: when the transition does not finish in
@@ -46,8 +48,8 @@ public struct PatchControl: Sendable {
         let dependencies = try loader.dependencies(of: path)
         if try loader.info(name) != nil { throw PatchControlError.loadedAlready(name) }
         var loadedStore = false
-        if dependencies.contains(KlpsvModule.store), let storeDirectory, !loader.isLoaded(KlpsvModule.store) {
-            try loader.load(storeDirectory + "/" + KlpsvModule.fileName(of: KlpsvModule.store))
+        if dependencies.contains(KlpsvModule.store), !loader.isLoaded(KlpsvModule.store) {
+            try loadStore(from: storeDirectory)
             loadedStore = true
         }
         let before: Snapshot
@@ -137,6 +139,17 @@ public struct PatchControl: Sendable {
         let waited = try livepatch.waitForRelease(of: module, loader: loader, timeout: timeout, progress: progress)
         try loader.unload(module)
         return waited
+    }
+
+    /// Loads klpsv.ko from `directory`, or the installed one when there is
+    /// no directory or no klpsv.ko in it.
+    private func loadStore(from directory: String?) throws {
+        if let directory {
+            do {
+                return try loader.load(directory + "/" + KlpsvModule.fileName(of: KlpsvModule.store))
+            } catch where error.code == .fileNotFound {}
+        }
+        try loader.loadInstalled(KlpsvModule.store)
     }
 
     /// Waits for the transition of `patch`; when it times out and `revert`

@@ -16,6 +16,11 @@ public protocol KernelModuleBackend: Sendable {
     /// The state of module `name`, or `nil` when it is not loaded.
     func info(name: String) throws(Errno) -> ModuleInfo?
 
+    /// Inserts the installed module `name` (under `/lib/modules/$(uname -r)`,
+    /// through `modules.dep`), its dependencies first, as `modprobe` does,
+    /// and returns its file's path.
+    func insertInstalled(name: String, options: String) throws(Errno) -> String
+
     /// The `depends` of the module file at `path`: the modules it needs
     /// loaded first, as `modinfo -F depends` lists them.
     func dependencies(ofFile path: String) throws(Errno) -> [String]

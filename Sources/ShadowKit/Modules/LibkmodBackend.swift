@@ -17,6 +17,21 @@ public struct LibkmodBackend: KernelModuleBackend {
         }
     }
 
+    public func insertInstalled(name: String, options: String) throws(Errno) -> String {
+        try withContext { (context) throws(Errno) -> String in
+            var list: OpaquePointer?
+            try check(kmod_module_new_from_lookup(context, name, &list))
+            guard let list else { throw Errno.noSuchFileOrDirectory }
+            defer { kmod_module_unref_list(list) }
+            guard let module = kmod_module_get_module(list) else { throw Errno.noSuchFileOrDirectory }
+            defer { kmod_module_unref(module) }
+            guard let path = kmod_module_get_path(module) else { throw Errno.noSuchFileOrDirectory }
+            let flags = Int32(KMOD_PROBE_FAIL_ON_LOADED.rawValue)
+            try check(kmod_module_probe_insert_module(module, UInt32(flags), options, nil, nil, nil))
+            return String(cString: path)
+        }
+    }
+
     public func remove(name: String) throws(Errno) {
         try withModule(named: name) { (module) throws(Errno) in
             try check(kmod_module_remove_module(module, UInt32(KMOD_REMOVE_NOLOG.rawValue)))

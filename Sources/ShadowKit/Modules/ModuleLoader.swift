@@ -98,6 +98,23 @@ public struct ModuleLoader: Sendable {
         }
     }
 
+    /// Loads the installed module `name`, as `modprobe` does: the one
+    /// `/lib/modules/$(uname -r)/modules.dep` names (a DKMS build under
+    /// `updates/dkms/`), its dependencies first.
+    ///
+    /// - Returns: the path of the module file loaded.
+    /// - Throws: ``ModuleError``; ``ModuleError/Code/fileNotFound`` when no
+    ///   module of that name is installed for the running kernel.
+    @discardableResult
+    public func loadInstalled(_ name: String, parameters: [String] = []) throws(ModuleError) -> String {
+        do {
+            return try backend.insertInstalled(name: name, options: parameters.joined(separator: " "))
+        } catch {
+            let code: ModuleError.Code = error == .noSuchFileOrDirectory ? .fileNotFound : ModuleError.loadCode(for: error)
+            throw ModuleError(code, errno: error, operation: .load, module: name)
+        }
+    }
+
     /// Unloads module `name` after checking, as `rmmod` does, that it is
     /// loaded, not builtin, and held by no other module. A module that only
     /// open files hold gets ``releaseTimeout`` to be let go.

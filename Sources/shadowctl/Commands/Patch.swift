@@ -59,9 +59,11 @@ extension Shadowctl {
             discussion: """
                 MODULE is a file path (containing / or ending in .ko), or a module name looked \
                 up in --dir, else $KLPSV_KMOD_DIR, else the repository's kmod/. The file is \
-                checked first; klpsv.ko is loaded from that directory first when the patch \
-                depends on it (modinfo -F depends) and it is not loaded. When the patch does \
-                not load, what the command loaded is unloaded again.
+                checked first; klpsv.ko is loaded first when the patch depends on it \
+                (modinfo -F depends) and it is not loaded: from that directory (for a path, \
+                from beside the patch), else the one installed for the running kernel, as \
+                modprobe finds it. When the patch does not load, what the command loaded is \
+                unloaded again.
                 """)
 
         @Option(help: ArgumentHelp("The directory holding the modules.", valueName: "dir"))
@@ -84,7 +86,8 @@ extension Shadowctl {
         private var isPath: Bool { module.contains("/") || module.hasSuffix(".ko") }
 
         func run() throws {
-            // For a patch given by path, klpsv.ko may also come from beside it.
+            // For a patch given by path, klpsv.ko may also come from beside
+            // it, else from the modules installed for the running kernel.
             let directory = isPath ? dir ?? ModuleDirectory.locate() ?? parentDirectory(of: module)
                 : try Environment().moduleDirectory(dir)
             let path = isPath ? module : directory + "/" + KlpsvModule.fileName(of: module)

@@ -58,6 +58,12 @@ final class FakeKmod: KernelModuleBackend {
         }
     }
 
+    func insertInstalled(name: String, options: String) throws(Errno) -> String {
+        let path = "/lib/modules/test/updates/dkms/\(name).ko"
+        try insert(path: path, options: options)
+        return path
+    }
+
     func insert(path: String, options: String) throws(Errno) {
         let result: Result<Void, Errno> = state.withLock { state in
             state.calls.append("insert \(path) '\(options)'")
