@@ -67,7 +67,11 @@ struct Shadowctl: ParsableCommand {
             Self.exit(withError: ExitCode(failure.exitStatus.rawValue))
         }
         if let error = error as? any ExitStatusError {
-            fail(String(describing: error), status: error.exitStatus, json: json)
+            var message = String(describing: error)
+            if error.exitStatus == .permission, let lockdown = Lockdown.current(), lockdown.restricts {
+                message += "; lockdown (\(lockdown.level.rawValue)) is on: see 'shadowctl status'"
+            }
+            fail(message, status: error.exitStatus, json: json)
         }
         let code = exitCode(for: error)
         if code == .success || error is ExitCode {

@@ -37,17 +37,23 @@ struct StatusReport: Encodable {
         var checked: Bool
     }
 
+    struct LockdownJSON: Encodable {
+        var level: String
+        var effects: [String]
+    }
+
     var modules: [String: Module] = [:]
     var debugfs: Debugfs
     var hooks: Bool
     var totals: CountersJSON?
     var problem: String?
+    var lockdown: LockdownJSON?
 
     private var storeLoaded: Bool { modules[KlpsvModule.store]?.loaded ?? false }
     private var permissionDenied = false
 
     enum CodingKeys: String, CodingKey {
-        case modules, debugfs, hooks, totals, problem
+        case modules, debugfs, hooks, totals, problem, lockdown
     }
 
     init(_ environment: Environment) {
@@ -61,6 +67,7 @@ struct StatusReport: Encodable {
             modules[name] = Module(loaded: info != nil, state: info?.state.rawValue,
                                    refcount: info?.refcount, holders: info?.holders ?? [])
         }
+        lockdown = Lockdown.current().map { LockdownJSON(level: $0.level.rawValue, effects: $0.effects) }
         do {
             totals = CountersJSON(try fs.stats().total)
         } catch {
@@ -90,6 +97,10 @@ struct StatusReport: Encodable {
                           + "\(totals.allocs) allocated, \(totals.frees) freed since load"])
         } else {
             table.append(["shadows", "unknown: " + (problem ?? "no data")])
+        }
+        if let lockdown {
+            table.append(["lockdown", lockdown.level])
+            for effect in lockdown.effects { table.append(["", "- " + effect]) }
         }
         return Array(table.lines.dropFirst())
     }
