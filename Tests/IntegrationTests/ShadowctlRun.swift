@@ -10,6 +10,11 @@ struct ShadowctlRun {
     /// Runs the `shadowctl` built beside the test bundle, with the
     /// environment of the test (`KLPSV_KMOD_DIR` names the modules).
     init(_ arguments: String...) throws {
+        try self.init(arguments: arguments)
+    }
+
+    /// Runs it with `arguments`.
+    init(arguments: [String]) throws {
         let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let process = Process()
         process.executableURL = bundle.deletingLastPathComponent().appendingPathComponent("shadowctl")
