@@ -16,7 +16,7 @@ extension InVM {
         /// Mounts securityfs when the guest has not, and returns the lockdown.
         static func lockdown() throws -> Lockdown? {
             if !FileManager.default.fileExists(atPath: path) {
-                _ = try InstalledRun("/bin/mount", "-t", "securityfs", "securityfs", "/sys/kernel/security")
+                _ = try runInstalled("/bin/mount", "-t", "securityfs", "securityfs", "/sys/kernel/security")
             }
             return Lockdown.current()
         }

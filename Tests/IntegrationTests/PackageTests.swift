@@ -15,7 +15,7 @@ extension InVM {
         func theDKMSModuleLoadsAndWorks() throws {
             let release = try Installed.release
             let cursor = try KernelLogCursor()
-            let load = try InstalledRun(Installed.shadowctl, "load")
+            let load = try runInstalled(Installed.shadowctl, "load")
             #expect(load.status == 0, "\(load.error)")
             let loaded = try #require(load.output.firstMatch(of: /loaded klpsv from (\S+)/)?.1)
             #expect(loaded.hasPrefix("/lib/modules/\(release)/updates/dkms/klpsv.ko"), "\(load.output)")
@@ -27,10 +27,10 @@ extension InVM {
             _ = try hooks.newObject("pkg")
             #expect(try hooks.alloc(.named("pkg"), id: 7, size: 16, ctor: .fill(0x5a)).found)
             #expect(try hooks.get(.named("pkg"), id: 7, length: 4).data == [0x5a, 0x5a, 0x5a, 0x5a])
-            let stats = try InstalledRun(Installed.shadowctl, "stats", "--json")
+            let stats = try runInstalled(Installed.shadowctl, "stats", "--json")
             #expect(stats.status == 0 && stats.output.contains("\"live\":1"), "\(stats.output)")
             try loader.unload(KlpsvModule.hooks)
-            let unload = try InstalledRun(Installed.shadowctl, "unload")
+            let unload = try runInstalled(Installed.shadowctl, "unload")
             #expect(unload.status == 0, "\(unload.error)")
             #expect(!loader.isLoaded(KlpsvModule.store))
             Fixture.expectClean(try cursor.read())
@@ -43,7 +43,7 @@ extension InVM {
             let cursor = try KernelLogCursor()
             #expect(try Installed.modinfo("depends", sample) == KlpsvModule.store)
             // klpsv is not loaded: the patch depends on it, so shadowctl loads DKMS's.
-            let load = try InstalledRun(Installed.shadowctl, "patch", "load", sample)
+            let load = try runInstalled(Installed.shadowctl, "patch", "load", sample)
             #expect(load.status == 0, "\(load.error)")
             let cmdline = { try LocalFileAccess().contents(of: "/proc/cmdline") }
             // Other tasks of the guest may read /proc/cmdline too: each read counts.
@@ -53,12 +53,12 @@ extension InVM {
             let first = try #require(try reads()), second = try #require(try reads())
             #expect(first >= 1 && second > first)
             #expect(try KlpsvDebugfs().stats()[id: 1].live == 1)
-            let disable = try InstalledRun(Installed.shadowctl, "patch", "disable", "livepatch-cmdline-reads")
+            let disable = try runInstalled(Installed.shadowctl, "patch", "disable", "livepatch-cmdline-reads")
             #expect(disable.status == 0, "\(disable.error)")
             #expect(try !cmdline().hasPrefix("this has been live patched"))
             #expect(try KlpsvDebugfs().stats()[id: 1].live == 0, "the state's shadow outlived the state")
-            #expect(try InstalledRun(Installed.shadowctl, "patch", "unload", "livepatch_cmdline_reads").status == 0)
-            #expect(try InstalledRun(Installed.shadowctl, "unload").status == 0)
+            #expect(try runInstalled(Installed.shadowctl, "patch", "unload", "livepatch_cmdline_reads").status == 0)
+            #expect(try runInstalled(Installed.shadowctl, "unload").status == 0)
             Fixture.expectClean(try cursor.read())
         }
     }

@@ -16,19 +16,8 @@ struct ShadowctlRun {
     /// Runs it with `arguments`.
     init(arguments: [String]) throws {
         let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let process = Process()
-        process.executableURL = bundle.deletingLastPathComponent().appendingPathComponent("shadowctl")
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        status = process.terminationStatus
-        self.output = String(decoding: outputData, as: UTF8.self)
-        self.error = String(decoding: errorData, as: UTF8.self)
+        let run = try ProcessRun(bundle.deletingLastPathComponent().appendingPathComponent("shadowctl"), arguments)
+        (status, output, error) = (run.status, run.output, run.error)
     }
 
     var lines: [String] { output.split(separator: "\n").map(String.init) }

@@ -57,22 +57,29 @@ public struct ModuleLoader: Sendable {
     ///   there is no such file, ``ModuleError/Code/invalidFormat`` when it
     ///   is no module.
     public func dependencies(of path: String) throws(ModuleError) -> [String] {
-        let name = Self.moduleName(forPath: path)
-        func failure(_ code: ModuleError.Code, _ errno: Errno) -> ModuleError {
-            ModuleError(code, errno: errno, operation: .load, module: name, path: path)
+        try checkFile(path)
+        do {
+            return try backend.dependencies(ofFile: path)
+        } catch {
+            throw loadFailure(path, error == .noSuchFileOrDirectory ? .fileNotFound : .invalidFormat, error)
         }
+    }
+
+    /// Checks that the module file at `path` exists, as `insmod` does
+    /// before it reads it.
+    private func checkFile(_ path: String) throws(ModuleError) {
         let kind: FileKind?
         do {
             kind = try files.kind(of: path)
         } catch {
-            throw failure(ModuleError.loadCode(for: error), error)
+            throw loadFailure(path, ModuleError.loadCode(for: error), error)
         }
-        guard kind != nil else { throw failure(.fileNotFound, .noSuchFileOrDirectory) }
-        do {
-            return try backend.dependencies(ofFile: path)
-        } catch {
-            throw failure(error == .noSuchFileOrDirectory ? .fileNotFound : .invalidFormat, error)
-        }
+        guard kind != nil else { throw loadFailure(path, .fileNotFound, .noSuchFileOrDirectory) }
+    }
+
+    /// The error of a failed load of the module file at `path`.
+    private func loadFailure(_ path: String, _ code: ModuleError.Code, _ errno: Errno) -> ModuleError {
+        ModuleError(code, errno: errno, operation: .load, module: Self.moduleName(forPath: path), path: path)
     }
 
     /// Loads the module file at `path` with `parameters` (`["list_max=5"]`).
@@ -80,21 +87,11 @@ public struct ModuleLoader: Sendable {
     /// - Throws: ``ModuleError``; ``ModuleError/Code/fileNotFound`` when
     ///   there is no such file, otherwise the kernel's refusal.
     public func load(_ path: String, parameters: [String] = []) throws(ModuleError) {
-        let name = Self.moduleName(forPath: path)
-        func failure(_ code: ModuleError.Code, _ errno: Errno) -> ModuleError {
-            ModuleError(code, errno: errno, operation: .load, module: name, path: path)
-        }
-        let kind: FileKind?
-        do {
-            kind = try files.kind(of: path)
-        } catch {
-            throw failure(ModuleError.loadCode(for: error), error)
-        }
-        guard kind != nil else { throw failure(.fileNotFound, .noSuchFileOrDirectory) }
+        try checkFile(path)
         do {
             try backend.insert(path: path, options: parameters.joined(separator: " "))
         } catch {
-            throw failure(ModuleError.loadCode(for: error), error)
+            throw loadFailure(path, ModuleError.loadCode(for: error), error)
         }
     }
 
