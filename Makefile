@@ -138,8 +138,9 @@ bench: modules swift
 		'.build/debug/shadowctl bench --strict $(BENCH_FLAGS) --output "$$KLPSV_VM_OUT/results.json" \
 		--plot "$$KLPSV_VM_OUT/scaling.png" > "$$KLPSV_VM_OUT/bench.txt" || status=$$?; \
 		cat "$$KLPSV_VM_OUT/bench.txt"; exit $${status:-0}' || status=$$?; \
-	for f in results.json scaling.png bench.txt; do \
-		if [ -f .vm/out/$$f ]; then cp .vm/out/$$f bench/$$f; fi; done; \
+	if [ "$$status" -eq 123 ]; then echo "bench: the VM did not run: nothing copied" >&2; exit $$status; fi; \
+	out=$${KLPSV_VM_STATE:-.vm}/out; for f in results.json scaling.png bench.txt; do \
+		if [ -f $$out/$$f ]; then cp $$out/$$f bench/$$f; fi; done; \
 	echo "bench: bench/results.json, bench/scaling.png, bench/bench.txt"; exit $$status
 
 # A kernel with the kernel's own checkers, from linux-source-6.1, cached

@@ -68,7 +68,8 @@ struct Shadowctl: ParsableCommand {
         }
         if let error = error as? any ExitStatusError {
             var message = String(describing: error)
-            if error.exitStatus == .permission, let lockdown = Lockdown.current(), lockdown.restricts {
+            if error.exitStatus == .permission, ProcessEnvironment.isRoot,
+               let lockdown = Lockdown.current(), lockdown.restricts {
                 message += "; lockdown (\(lockdown.level.rawValue)) is on: see 'shadowctl status'"
             }
             fail(message, status: error.exitStatus, json: json)

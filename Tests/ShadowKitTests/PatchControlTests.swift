@@ -189,7 +189,7 @@ struct PatchControlTests {
         } throws: { error in
             guard let error = error as? RevertedTransition else { return false }
             return error.timeout.patch == "slow" && !error.timeout.patching && error.reversal != nil
-                && error.description.contains("slow was reversed: patched again in")
+                && error.description.hasPrefix("slow did not finish unpatching in 10 s, and was reversed: patched again in")
         }
         #expect(system.files.writes.map(\.text) == ["0\n", "1\n"])
     }

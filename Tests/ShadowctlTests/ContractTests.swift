@@ -48,6 +48,13 @@ struct ContractTests {
         #expect(outcome.standardOutput.contains("\"problem\""))
     }
 
+    @Test func theDebianPackagesHaveTheRepositorysVersion() throws {
+        let version = try String(contentsOf: Self.repository.appendingPathComponent("VERSION"), encoding: .utf8)
+        let changelog = try String(contentsOf: Self.repository.appendingPathComponent("debian/changelog"), encoding: .utf8)
+        let first = try #require(changelog.firstMatch(of: /^klpsv \(([^)]+)\)/)?.1)
+        #expect(String(first) + "\n" == version)
+    }
+
     @Test func jsonKeysAreLowerCamelCase() throws {
         let sources = Self.repository.appendingPathComponent("Sources/shadowctl")
         let files = try #require(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }

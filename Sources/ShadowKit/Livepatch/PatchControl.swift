@@ -24,7 +24,8 @@ public struct PatchControl: Sendable {
     /// Loads the livepatch module at `path`, which enables its patch, and
     /// waits for the patching transition.
     ///
-    /// The file is checked first. klpsv.ko, which libkmod does not load for
+    /// The file is checked first (after the livepatch support of the
+    /// kernel). klpsv.ko, which libkmod does not load for
     /// a module file given by path, is loaded first when the patch depends
     /// on it (its `.modinfo` says so) and it is not loaded yet: from
     /// `storeDirectory`, or, when that is not given or holds no klpsv.ko,
@@ -53,14 +54,20 @@ public struct PatchControl: Sendable {
             loadedStore = true
         }
         let before: Snapshot
+        var loadedPatch = false
         do {
             before = try snapshot()
             try loader.load(path, parameters: parameters)
+            loadedPatch = true
             guard try livepatch.status(of: name) != nil else {
                 let unloaded = (try? loader.unload(name)) != nil
+                loadedPatch = !unloaded
                 throw PatchControlError.notALivepatch(name, unloaded: unloaded)
             }
         } catch {
+            // A patch that loaded but could not be looked at is not left
+            // holding the klpsv this call loaded for it.
+            if loadedPatch, (try? livepatch.status(of: name)) == nil { try? loader.unload(name) }
             if loadedStore { try? loader.unload(KlpsvModule.store) }
             throw error
         }
@@ -75,7 +82,7 @@ public struct PatchControl: Sendable {
     /// would keep it as an orphan and its state in force.
     ///
     /// - Throws: ``PatchControlError/blockDisable(_:states:)``, and as
-    ///   ``load(_:parameters:storeDirectory:timeout:progress:)``.
+    ///   ``load(_:parameters:storeDirectory:timeout:revertOnTimeout:progress:)``.
     public func disable(
         _ patch: String, force: Bool = false,
         timeout: Duration = Livepatch.transitionTimeout, revertOnTimeout: Bool = false,
@@ -98,7 +105,7 @@ public struct PatchControl: Sendable {
     /// and waits for the patching transition.
     ///
     /// - Throws: ``PatchControlError/notDisabling(_:)`` when no disable is in
-    ///   flight, and as ``load(_:parameters:storeDirectory:timeout:progress:)``.
+    ///   flight, and as ``load(_:parameters:storeDirectory:timeout:revertOnTimeout:progress:)``.
     public func enable(
         _ patch: String, timeout: Duration = Livepatch.transitionTimeout, revertOnTimeout: Bool = false,
         progress: (Duration) -> Void = { _ in }
@@ -168,7 +175,16 @@ public struct PatchControl: Sendable {
         } catch let error as TransitionTimeout where revert {
             timedOut = error
         }
-        try livepatch.setEnabled(patch, !timedOut.patching)
+        // The transition may have ended since: then there is nothing to
+        // reverse, and writing `enabled` would start a new transition (or
+        // fail on a patch that is gone).
+        guard try livepatch.status(of: patch)?.transition == true else { return timedOut.waited }
+        do {
+            try livepatch.setEnabled(patch, !timedOut.patching)
+        } catch {
+            guard try livepatch.status(of: patch)?.transition == true else { return timedOut.waited }
+            throw error
+        }
         let reversal: Duration?
         do {
             reversal = try livepatch.waitForTransition(of: patch, timeout: timeout, progress: progress)

@@ -14,11 +14,15 @@ public struct RevertedTransition: Error, Sendable, Equatable, CustomStringConver
         self.reversal = reversal
     }
 
+    /// What happened, then who held the transition up (as
+    /// ``TransitionTimeout`` lists them).
     public var description: String {
+        let verb = timeout.patching ? "patching" : "unpatching"
         let back = timeout.patching ? "unpatched" : "patched"
-        let outcome = reversal.map { "\(timeout.patch) was reversed: \(back) again in \($0.wholeSeconds)." }
-            ?? "\(timeout.patch) is being reversed, and that did not finish in \(timeout.waited.wholeSeconds) either; "
-            + "it goes on in the kernel."
-        return timeout.description + "\n" + outcome
+        let first = "\(timeout.patch) did not finish \(verb) in \(timeout.waited.wholeSeconds), and was reversed: "
+            + (reversal.map { "\(back) again in \($0.wholeSeconds)." }
+                ?? "the reversal did not finish in as long either, and goes on in the kernel.")
+        let tasks = timeout.description.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+        return ([first] + tasks.map(String.init)).joined(separator: "\n")
     }
 }

@@ -37,36 +37,60 @@ extension Shadowctl {
         func run() throws {
             let loader = Environment().loader
             let directory = dir ?? ModuleDirectory.locate()
-            try load(KlpsvModule.store, from: directory, parameters: parameters, loader: loader)
-            if hooks {
+            let loadedStore = try load(KlpsvModule.store, from: directory, parameters: parameters, loader: loader)
+            guard hooks else { return }
+            do {
                 try load(KlpsvModule.hooks, from: directory, parameters: hooksParameters, loader: loader)
+            } catch {
+                // What this command loaded goes with its failure.
+                if loadedStore, (try? loader.unload(KlpsvModule.store)) != nil {
+                    print("unloaded \(KlpsvModule.store) again")
+                }
+                throw error
             }
         }
 
-        /// Loads module `name` from `directory`, or the installed one when
-        /// there is no directory.
+        /// Loads module `name` from `directory`; when that was not named
+        /// with --dir and holds no such file, or there is none, the one
+        /// installed for the running kernel. Returns whether it loaded it.
+        @discardableResult
         private func load(_ name: String, from directory: String?, parameters: [String],
-                          loader: ModuleLoader) throws {
+                          loader: ModuleLoader) throws -> Bool {
             if parameters.isEmpty, loader.isLoaded(name) {
                 print("\(name) is loaded already")
-                return
+                return false
             }
-            let path: String
+            var path: String?
             if let directory {
-                path = directory + "/" + KlpsvModule.fileName(of: name)
-                try loader.load(path, parameters: parameters)
-            } else {
+                let file = directory + "/" + KlpsvModule.fileName(of: name)
+                let named = dir != nil
                 do {
-                    path = try loader.loadInstalled(name, parameters: parameters)
+                    try loader.load(file, parameters: parameters)
+                    path = file
                 } catch {
-                    guard error.code == .fileNotFound else { throw error }
-                    throw CommandFailure(
-                        "\(name) is not installed for this kernel, and no build was found: install the "
-                            + "klpsv-dkms package, or use --dir or set \(ModuleDirectory.environmentVariable)",
-                        status: .notFound)
+                    guard error.code == .fileNotFound, !named else { throw error }
                 }
             }
-            print("loaded \(name) from \(path)" + (parameters.isEmpty ? "" : " (\(parameters.joined(separator: " ")))"))
+            if path == nil {
+                path = try loadInstalled(name, parameters: parameters, loader: loader)
+            }
+            print("loaded \(name) from \(path ?? name)" + (parameters.isEmpty ? "" : " (\(parameters.joined(separator: " ")))"))
+            return true
+        }
+
+        private func loadInstalled(_ name: String, parameters: [String], loader: ModuleLoader) throws -> String {
+            do {
+                return try loader.loadInstalled(name, parameters: parameters)
+            } catch {
+                guard error.code == .fileNotFound else { throw error }
+                let hint = name == KlpsvModule.store
+                    ? "install the klpsv-dkms package, or build it (make modules)"
+                    : "it is a test module, built in the repository's kmod/ (make modules), not packaged"
+                throw CommandFailure(
+                    "\(name) is neither built nor installed for this kernel: \(hint); "
+                        + "--dir or \(ModuleDirectory.environmentVariable) names a build",
+                    status: .notFound)
+            }
         }
     }
 }
