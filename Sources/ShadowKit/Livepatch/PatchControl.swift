@@ -50,7 +50,7 @@ public struct PatchControl: Sendable {
         if try loader.info(name) != nil { throw PatchControlError.loadedAlready(name) }
         var loadedStore = false
         if dependencies.contains(KlpsvModule.store), !loader.isLoaded(KlpsvModule.store) {
-            try loadStore(from: storeDirectory)
+            try loader.load(KlpsvModule.store, from: storeDirectory)
             loadedStore = true
         }
         let before: Snapshot
@@ -146,17 +146,6 @@ public struct PatchControl: Sendable {
         let waited = try livepatch.waitForRelease(of: module, loader: loader, timeout: timeout, progress: progress)
         try loader.unload(module)
         return waited
-    }
-
-    /// Loads klpsv.ko from `directory`, or the installed one when there is
-    /// no directory or no klpsv.ko in it.
-    private func loadStore(from directory: String?) throws {
-        if let directory {
-            do {
-                return try loader.load(directory + "/" + KlpsvModule.fileName(of: KlpsvModule.store))
-            } catch where error.code == .fileNotFound {}
-        }
-        try loader.loadInstalled(KlpsvModule.store)
     }
 
     /// Waits for the transition of `patch`; when it times out and `revert`

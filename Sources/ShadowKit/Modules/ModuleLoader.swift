@@ -112,6 +112,27 @@ public struct ModuleLoader: Sendable {
         }
     }
 
+    /// Loads module `name`: `NAME.ko` from `directory`, or, when there is
+    /// no directory or no such file in it and `orInstalled` is set, the one
+    /// installed for the running kernel (``loadInstalled(_:parameters:)``).
+    ///
+    /// - Returns: the path of the module file loaded.
+    @discardableResult
+    public func load(
+        _ name: String, from directory: String?, orInstalled: Bool = true, parameters: [String] = []
+    ) throws(ModuleError) -> String {
+        if let directory {
+            let path = directory + "/" + KlpsvModule.fileName(of: name)
+            do {
+                try load(path, parameters: parameters)
+                return path
+            } catch {
+                guard error.code == .fileNotFound, orInstalled else { throw error }
+            }
+        }
+        return try loadInstalled(name, parameters: parameters)
+    }
+
     /// Unloads module `name` after checking, as `rmmod` does, that it is
     /// loaded, not builtin, and held by no other module. A module that only
     /// open files hold gets ``releaseTimeout`` to be let go.

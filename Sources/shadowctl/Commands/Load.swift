@@ -60,37 +60,26 @@ extension Shadowctl {
                 print("\(name) is loaded already")
                 return false
             }
-            var path: String?
-            if let directory {
-                let file = directory + "/" + KlpsvModule.fileName(of: name)
-                let named = dir != nil
-                do {
-                    try loader.load(file, parameters: parameters)
-                    path = file
-                } catch {
-                    guard error.code == .fileNotFound, !named else { throw error }
-                }
+            let path: String
+            do {
+                path = try loader.load(name, from: directory, orInstalled: dir == nil, parameters: parameters)
+            } catch {
+                guard error.code == .fileNotFound, dir == nil else { throw error }
+                throw notInstalled(name)
             }
-            if path == nil {
-                path = try loadInstalled(name, parameters: parameters, loader: loader)
-            }
-            print("loaded \(name) from \(path ?? name)" + (parameters.isEmpty ? "" : " (\(parameters.joined(separator: " ")))"))
+            print("loaded \(name) from \(path)" + (parameters.isEmpty ? "" : " (\(parameters.joined(separator: " ")))"))
             return true
         }
 
-        private func loadInstalled(_ name: String, parameters: [String], loader: ModuleLoader) throws -> String {
-            do {
-                return try loader.loadInstalled(name, parameters: parameters)
-            } catch {
-                guard error.code == .fileNotFound else { throw error }
-                let hint = name == KlpsvModule.store
-                    ? "install the klpsv-dkms package, or build it (make modules)"
-                    : "it is a test module, built in the repository's kmod/ (make modules), not packaged"
-                throw CommandFailure(
-                    "\(name) is neither built nor installed for this kernel: \(hint); "
-                        + "--dir or \(ModuleDirectory.environmentVariable) names a build",
-                    status: .notFound)
-            }
+        /// The failure of a module neither built nor installed.
+        private func notInstalled(_ name: String) -> CommandFailure {
+            let hint = name == KlpsvModule.store
+                ? "install the klpsv-dkms package, or build it (make modules)"
+                : "it is a test module, built in the repository's kmod/ (make modules), not packaged"
+            return CommandFailure(
+                "\(name) is neither built nor installed for this kernel: \(hint); "
+                    + "--dir or \(ModuleDirectory.environmentVariable) names a build",
+                status: .notFound)
         }
     }
 }
