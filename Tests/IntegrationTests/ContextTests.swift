@@ -159,8 +159,8 @@ extension InVM {
               .inKlpsvVM)
         func hugeSizeRefused() throws {
             // kmalloc's largest (4 MiB on x86-64 with 4 KiB pages) minus
-            // klpsv's 24 bytes of bookkeeping.
-            let largest: UInt64 = 4 * 1_048_576 - 24
+            // klpsv's 16-byte header.
+            let largest: UInt64 = 4 * 1_048_576 - 16
             let report = try Fixture.run { session in
                 for size in [UInt64.max / 2, UInt64.max, largest + 1] {
                     let refused = try session.hooks.allocHuge(.null, id: 1, size: size)

@@ -78,14 +78,15 @@ extension InVM {
             }
         }
 
-        /// With rebuild_work=0 no work item rebuilds a table at 5/8, so the
-        /// 48th insert into a 64-slot table (3/4) rebuilds it itself. Each
-        /// attempt fills a fresh id to that point first.
+        /// With rebuild_work=0 no work item rebuilds a table at 13/16, so the
+        /// 56th insert into a 64-slot table (7/8) rebuilds it itself, to
+        /// 8/5 of 56 slots, rounded up to kmalloc's 1 KiB: 128. Each attempt
+        /// fills a fresh id to that point first.
         @Test("a rebuild by the inserting task: every failed allocation is clean", .inKlpsvVM, .faultInjectable)
         func rebuildByInsert() throws {
             try FaultInjection.requireAvailable()
             try Fixture.run(klpsvParameters: ["rebuild_work=0"]) { session in
-                let crowd = 47
+                let crowd = 55
                 for index in 0...crowd { _ = try session.hooks.newObject("o\(index)") }
                 var nulls = 0
                 var id: UInt64 = 0

@@ -4,7 +4,7 @@ import Testing
 
 extension InVM {
     /// Where shadows live: klpsv's own slab caches, one per 8 bytes of size
-    /// up to 128 bytes with the 24-byte header, kmalloc beyond.
+    /// up to 128 bytes with the 16-byte header, kmalloc beyond.
     @Suite("shadow memory")
     struct MemoryTests {
         @Test("every data size gets all its bytes: shadows side by side in one cache never overlap", .inKlpsvVM)
@@ -30,13 +30,13 @@ extension InVM {
             }
         }
 
-        @Test("a shadow of up to 104 data bytes comes from the klpsv cache of its size", .inKlpsvVM)
+        @Test("a shadow of up to 112 data bytes comes from the klpsv cache of its size", .inKlpsvVM)
         func smallShadowsUseTheirCache() throws {
             try Fixture.run { session in
-                // 8 data bytes: 32 with the header, the smallest cache; 40: 64;
-                // 104: 128, the largest.
-                for (dataSize, cache) in [(UInt64(8), "klpsv_shadow_32"), (40, "klpsv_shadow_64"),
-                                          (104, "klpsv_shadow_128")] {
+                // 8 data bytes: 24 with the header, the smallest cache; 40: 56;
+                // 112: 128, the largest.
+                for (dataSize, cache) in [(UInt64(8), "klpsv_shadow_24"), (40, "klpsv_shadow_56"),
+                                          (112, "klpsv_shadow_128")] {
                     let before = try Self.objectsInUse(cache)
                     for index in 0..<200 {
                         _ = try session.hooks.newObject("c\(dataSize)-\(index)")

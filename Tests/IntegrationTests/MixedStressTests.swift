@@ -82,7 +82,7 @@ extension InVM {
                 // rather than fail: its NULL is a violation (counted in
                 // errors too). An atomic one cannot wait, and may fail while
                 // a free-all empties the table (no rebuild meanwhile,
-                // inserts fail at 7/8): counted, not a violation. That it
+                // inserts fail at 15/16): counted, not a violation. That it
                 // left no half-made shadow is what the balance above checks.
                 #expect(result.failedAllocs == 0, "a GFP_KERNEL get-or-alloc returned NULL")
                 #expect(result.seconds >= seconds && result.threads == Self.threads)

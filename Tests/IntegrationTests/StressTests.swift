@@ -31,8 +31,9 @@ extension InVM {
                 #expect(misses == 0)
                 let stats = try session.stats()
                 #expect(stats[id: 5].live == UInt64(Self.scale))
-                // Never more than 3/4 used, rebuilt to twice the live count
-                // rounded up to a power of two: 4096 or 8192 slots for 3000.
+                // Never more than 7/8 used, rebuilt to 8/5 of the live count,
+                // rounded up to kmalloc's size (a power of two at these
+                // sizes): 4096 or 8192 slots for 3000.
                 #expect([4096, 8192].contains(stats.slots(of: 5)), "slots: \(String(describing: stats.slots(of: 5)))")
                 #expect(stats.totalSlots == stats.rows.reduce(0) { $0 + ($1.slots ?? 0) })
                 var lost = 0

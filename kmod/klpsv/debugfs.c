@@ -18,31 +18,34 @@
  * docs/debugfs.md:
  *
  * - stats: per id, the live variables, their bytes, lifetime counters, who
- *   frees them, and the slots of the id's table and how many of them are
- *   taken; then the totals.
+ *   frees them, the slots of the id's table and how many of them are
+ *   taken, and the memory the id holds: in all, then its live variables,
+ *   its table, and what waits to be given back; then the totals.
  * - shadows: one line per live variable, at most klpsv_list_max of them. The
  *   parent is printed with %p, which the kernel hashes: no address leaks.
  *
- * Both are produced under RCU from the same structures the API uses, so
- * reading them never blocks a user of the API. A variable freed while the
- * listing is produced may still be shown, with its parent as its table's
- * slot holds it and its own size: call_rcu() overwrites neither (see
- * &struct klpsv_shadow), so nothing but hashed pointers and real sizes is
- * ever printed.
+ * Both are produced from the same structures the API uses, under RCU but
+ * for a moment of each id's lock to read its memory, so reading them never
+ * blocks a user of the API for long. A variable freed while the listing is
+ * produced may still be shown, with its parent and size: a removed variable
+ * is not changed until it is freed (see &struct klpsv_shadow), so nothing
+ * but hashed pointers and real sizes is ever printed.
  */
 
 static struct dentry *klpsv_debugfs_dir;
 
 static void klpsv_stats_line(struct seq_file *m, const char *id,
 			     const struct klpsv_id_totals *t, const char *lifetime,
-			     unsigned long slots, unsigned long used)
+			     unsigned long slots, unsigned long used,
+			     const struct klpsv_id_memory *mem)
 {
-	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu %8s %12lu %12lu\n",
+	seq_printf(m, "%-20s %10lu %14lu %12lu %12lu %8s %12lu %12lu %14zu %14zu %14zu %14zu\n",
 		   id, t->live, t->bytes, t->allocs, t->frees, lifetime, slots,
-		   used);
+		   used, mem->variables + mem->table + mem->pending,
+		   mem->variables, mem->table, mem->pending);
 }
 
-/* The slots of the id's table now: 16 bytes each. */
+/* The slots of the id's table now: 8 bytes each. */
 static unsigned long klpsv_slots(struct klpsv_id *sid)
 {
 	unsigned long slots;
@@ -62,27 +65,32 @@ static const char *klpsv_lifetime(struct klpsv_id *sid)
 static int klpsv_stats_show(struct seq_file *m, void *unused)
 {
 	unsigned long index, slots, used, sum_slots = 0, sum_used = 0;
+	struct klpsv_id_memory mem, sum_mem = {};
 	struct klpsv_id_totals t, sum = {};
 	struct klpsv_id *sid;
 	char id[24];
 
-	seq_printf(m, "%-20s %10s %14s %12s %12s %8s %12s %12s\n",
+	seq_printf(m, "%-20s %10s %14s %12s %12s %8s %12s %12s %14s %14s %14s %14s\n",
 		   "id", "live", "bytes", "allocs", "frees", "lifetime", "slots",
-		   "used");
+		   "used", "memory", "variables", "table", "pending");
 	klpsv_for_each_id(index, sid) {
 		klpsv_id_totals(sid, &t);
+		klpsv_id_memory(sid, &mem);
 		slots = klpsv_slots(sid);
 		used = READ_ONCE(sid->used);
 		snprintf(id, sizeof(id), "%lu", index);
-		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid), slots, used);
+		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid), slots, used, &mem);
 		sum.live += t.live;
 		sum.bytes += t.bytes;
 		sum.allocs += t.allocs;
 		sum.frees += t.frees;
 		sum_slots += slots;
 		sum_used += used;
+		sum_mem.variables += mem.variables;
+		sum_mem.table += mem.table;
+		sum_mem.pending += mem.pending;
 	}
-	klpsv_stats_line(m, "total", &sum, "-", sum_slots, sum_used);
+	klpsv_stats_line(m, "total", &sum, "-", sum_slots, sum_used, &sum_mem);
 	return 0;
 }
 

@@ -14,8 +14,9 @@
  * A variable removed from its table (klpsv_table_remove(), or a step of
  * emptying it) is the remover's alone: removal decides who frees, so a
  * variable is released once even when free and free_all race. Releasing it
- * calls the destructor, counts it, and frees its memory after a grace
- * period, since lookups may still be reading it.
+ * calls the destructor and counts it; its memory stays with its table,
+ * dead, and is given back when the table is replaced (reclaim.c), since
+ * lookups may still be reading it.
  *
  * Every destructor runs the same way, wherever it is called from: in the
  * context of the caller of klpsv_shadow_free() or klpsv_shadow_free_all(),
@@ -27,40 +28,38 @@
  * where that is not allowed is caught the first time it runs, not only when
  * the caller happened to hold a lock. The same critical section keeps the
  * module of a state's shadow_dtor: the state engine waits for a grace
- * period before it lets a patch's module go.
+ * period before it lets a patch's module go. klpsv_shadow_free() enters it
+ * before the removal, so that the variable cannot be reclaimed before its
+ * destructor has run; free_all keeps its table from being replaced instead.
  *
  * free_all empties the id's table a chunk of slots at a time (see table.c)
  * and releases each chunk's variables outside the lock; between two
- * destructor calls it reschedules when its caller may sleep. Its cost is
- * the size of the id's table, which a work item keeps proportional to the
- * id's variables.
+ * chunks it reschedules when its caller may sleep. Its cost is the size of
+ * the id's table, which a work item keeps proportional to the id's
+ * variables.
  */
 
 /**
- * klpsv_shadow_release() - destroy and free a removed variable
+ * klpsv_shadow_release() - destroy a removed variable
  * @sid:	its id
  * @shadow:	the variable, removed from the table by the caller
  * @dtor:	the destructor; when NULL, the shadow_dtor of the newest
  *		enabled patch that declares state @sid, if any
  *
- * Context: any but NMI, no klpsv lock held. The destructor runs in the
- * section of klpsv_dtor_enter().
+ * Context: any but NMI, no klpsv lock held, in the section of
+ * klpsv_dtor_enter() that the removal was made in (or, for free_all,
+ * between klpsv_table_empty_begin() and _end()).
  */
 void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 			  klpsv_shadow_dtor_t dtor)
 {
-	size_t size = shadow->size;
-
-	klpsv_dtor_enter();
 	if (!dtor)
 		dtor = READ_ONCE(sid->state_dtor);
 	if (dtor)
 		dtor(shadow->obj, shadow->data);
-	klpsv_dtor_exit();
 
 	this_cpu_inc(sid->stats->frees);
-	this_cpu_add(sid->stats->bytes_out, size);
-	klpsv_shadow_free_deferred(shadow);
+	this_cpu_add(sid->stats->bytes_out, shadow->size);
 }
 
 /**
@@ -68,7 +67,7 @@ void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
  * @sid:	the id
  * @dtor:	destructor (optional), as for klpsv_shadow_release()
  * @bytes:	if not NULL, the data bytes freed are added to it
- * @may_sleep:	the caller may sleep: reschedule between destructor calls
+ * @may_sleep:	the caller may sleep: reschedule between chunks
  *
  * Every variable published before the call is freed; one published while it
  * runs may be left. The id's lock is held for one chunk of the table at a
@@ -80,23 +79,24 @@ void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 unsigned long klpsv_id_empty(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
 			     unsigned long *bytes, bool may_sleep)
 {
-	struct klpsv_shadow *shadow, *next;
+	struct klpsv_shadow *batch[KLPSV_EMPTY_BATCH];
 	unsigned long count = 0;
-	unsigned int pos = 0;
+	unsigned int pos = 0, n, i;
 	bool more;
 
 	klpsv_table_empty_begin(sid);
 	do {
-		more = klpsv_table_empty_step(sid, &pos, &shadow);
-		for (; shadow; shadow = next) {
-			next = shadow->reaped;
+		more = klpsv_table_empty_step(sid, &pos, batch, &n);
+		klpsv_dtor_enter();
+		for (i = 0; i < n; i++) {
 			if (bytes)
-				*bytes += shadow->size;
-			klpsv_shadow_release(sid, shadow, dtor);
-			count++;
-			if (may_sleep)
-				cond_resched();
+				*bytes += batch[i]->size;
+			klpsv_shadow_release(sid, batch[i], dtor);
 		}
+		klpsv_dtor_exit();
+		count += n;
+		if (may_sleep)
+			cond_resched();
 	} while (more);
 	klpsv_table_empty_end(sid);
 	return count;
@@ -109,8 +109,8 @@ unsigned long klpsv_id_empty(struct klpsv_id *sid, klpsv_shadow_dtor_t dtor,
  * @bytes:	if not NULL, the data bytes freed are added to it
  *
  * klpsv_id_empty() for callers that may sleep (the state engine, unload),
- * rescheduling between destructor calls. For an id whose state is being
- * removed, call klpsv_id_retire() first: then no variable is left.
+ * rescheduling between chunks. For an id whose state is being removed, call
+ * klpsv_id_retire() first: then no variable is left.
  *
  * Context: process context, may sleep, no klpsv lock held.
  * Return: the number of variables freed.

@@ -72,6 +72,7 @@ err_free:
 	return NULL;
 }
 
+/* Frees an id: quiesced, its retired tables reclaimed (klpsv_ids_exit()). */
 static void klpsv_id_destroy(struct klpsv_id *sid)
 {
 	klpsv_table_destroy(sid);
@@ -263,6 +264,11 @@ void klpsv_ids_exit(void)
 		if (count)
 			pr_info("id %lu: freed %lu leftover shadows (%lu bytes) at unload\n",
 				index, count, bytes);
+		klpsv_table_quiesce(sid);
+	}
+	/* The tables retired before: their reclaim updates their ids. */
+	klpsv_reclaim_drain();
+	klpsv_for_each_id(index, sid) {
 		xa_erase_irq(&klpsv_ids, index);
 		klpsv_id_destroy(sid);
 	}
@@ -270,6 +276,7 @@ void klpsv_ids_exit(void)
 
 	list_for_each_entry_safe(sid, tmp, &klpsv_spares, spare) {
 		list_del(&sid->spare);
+		klpsv_table_quiesce(sid);
 		klpsv_id_destroy(sid);
 	}
 	klpsv_nr_spares = 0;

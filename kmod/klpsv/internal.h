@@ -18,34 +18,26 @@
 #include <klpsv.h>
 
 /**
- * struct klpsv_shadow - one shadow variable: 24 bytes of bookkeeping, then data
- * @size:	size of @data; valid until the memory is freed
- * @obj:	the parent object, the key in the table of its id (may be NULL);
- *		read by the writer that removed the variable only
- * @reaped:	next variable in a list of removed ones, while being freed
- * @rcu:	deferred free, once the variable has been removed and released
+ * struct klpsv_shadow - one shadow variable: 16 bytes of bookkeeping, then data
+ * @obj:	the parent object, its key in the table of its id (may be NULL)
+ * @size:	size of @data
  * @data:	the caller's shadow data
  *
- * The id is not stored: every id has a table of its own, and the table holds
- * the key beside the pointer. @obj, @reaped and @rcu share their space, and
- * call_rcu() overwrites @obj and @reaped: so a reader that did not remove
- * the variable (a walk, the debugfs listing) takes the key from the table's
- * slot, which never changes once published, and reads only @size here,
- * which nothing overwrites.
+ * The id is not stored: every id has a table of its own. Nothing here
+ * changes while the variable is allocated, and a variable removed from its
+ * table stays allocated until no reader can have found it: the table keeps
+ * it, marked dead, until that table is replaced by a new one and a grace
+ * period has passed (see reclaim.c). So a reader that found a variable, even
+ * one being freed, reads its key, size and data, with no lock, no retry and
+ * no room spent on an rcu_head in every variable.
  */
 struct klpsv_shadow {
+	void *obj;
 	size_t size;
-	union {
-		struct {
-			void *obj;
-			struct klpsv_shadow *reaped;
-		};
-		struct rcu_head rcu;
-	};
 	char data[];
 };
 
-#define KLPSV_SHADOW_OVERHEAD	24
+#define KLPSV_SHADOW_OVERHEAD	16
 
 /*
  * The largest data size: what kmalloc() can give, the header included.
@@ -53,65 +45,90 @@ struct klpsv_shadow {
  */
 #define KLPSV_SHADOW_SIZE_MAX	(KMALLOC_MAX_SIZE - KLPSV_SHADOW_OVERHEAD)
 
-/**
- * struct klpsv_slot - a slot of a table: the key beside the pointer
- * @obj:	the parent object of @shadow
- * @shadow:	NULL when the slot was never used, %KLPSV_SLOT_FREED once its
- *		variable has been removed, the variable otherwise
- *
- * A slot holds one key per table: NULL, then a variable, then freed, then
- * perhaps a new variable of the same key, freed again, and so on. Its @obj
- * is written before its first @shadow is published and never changes after,
- * so a reader that sees a variable in @shadow reads the key that goes with
- * it, with no lock and no retry. Freed slots are taken again by their own
- * key only; the others are reclaimed by building a new table (see table.c).
+/*
+ * A slot of a table is one word:
+ * - 0: never used; every probe ends at one.
+ * - KLPSV_SLOT_FREED: no variable; probes go on past it, an insert may take
+ *   it (it is left where a variable was removed from a table being built).
+ * - a variable's address, with two bits of its key's hash in
+ *   KLPSV_SLOT_TAG, so that most probes skip a slot of another key without
+ *   reading its variable: the variable is live.
+ * - a variable's address with KLPSV_SLOT_DEAD: it was removed, and its
+ *   memory is freed when the table is retired (reclaim.c). Probes go on
+ *   past it; nothing else takes the slot.
+ * Variables are at least 8-byte aligned, which leaves the three low bits.
  */
-struct klpsv_slot {
-	void *obj;
-	struct klpsv_shadow *shadow;
-};
+#define KLPSV_SLOT_DEAD		1UL
+#define KLPSV_SLOT_FREED	KLPSV_SLOT_DEAD
+#define KLPSV_SLOT_TAG		6UL
+#define KLPSV_SLOT_ADDR		(~7UL)
 
-#define KLPSV_SLOT_FREED	((struct klpsv_shadow *)1UL)
+/* The variable of a slot, live or dead, or NULL. */
+static inline struct klpsv_shadow *klpsv_slot_shadow(unsigned long slot)
+{
+	return (struct klpsv_shadow *)(slot & KLPSV_SLOT_ADDR);
+}
+
+/* Whether a slot holds a live variable. */
+static inline bool klpsv_slot_live(unsigned long slot)
+{
+	return slot && !(slot & KLPSV_SLOT_DEAD);
+}
 
 /**
  * struct klpsv_table - the slots of one id: open addressing, linear probing
- * @slots:	a power of two of them
- * @mask:	number of @slots - 1
- * @bits:	log2 of the number of @slots
+ * @slots:	@nslots words (see KLPSV_SLOT_DEAD above)
+ * @nslots:	any number from %KLPSV_TABLE_MIN_SLOTS on, not only powers of two
+ * @dead:	slots holding a dead variable (under the id's lock)
  * @seed:	mixed into the hash of every key of this table
- * @rcu:	deferred free, once a new table has replaced this one
+ * @bytes:	the memory of the table itself: @slots and this structure
+ * @dead_bytes:	the memory of its dead variables (under the id's lock)
+ * @sid:	the id whose table this is
+ * @reclaim:	frees the table and its dead variables after a grace period,
+ *		once a new table has replaced it (reclaim.c)
  */
 struct klpsv_table {
-	struct klpsv_slot *slots;
-	unsigned int mask;
-	unsigned int bits;
+	unsigned long *slots;
+	unsigned int nslots;
+	unsigned int dead;
 	u64 seed;
-	struct rcu_head rcu;
+	size_t bytes;
+	size_t dead_bytes;
+	struct klpsv_id *sid;
+	struct rcu_work reclaim;
 };
 
-static inline unsigned int klpsv_table_hash(const struct klpsv_table *t,
+/* The hash of @obj in @t: where its probe starts, and its slot tag. */
+static __always_inline u32 klpsv_table_hash(const struct klpsv_table *t,
 					    const void *obj)
 {
-	return hash_64((u64)(unsigned long)obj ^ t->seed, t->bits);
+	return hash_64((u64)(unsigned long)obj ^ t->seed, 32);
+}
+
+/* The first slot of the probe of a key of @hash: a multiply, no division. */
+static __always_inline unsigned int klpsv_table_home(const struct klpsv_table *t,
+						     u32 hash)
+{
+	return ((u64)hash * t->nslots) >> 32;
+}
+
+/* The slot tag of a key of @hash: its two low bits. */
+static __always_inline unsigned long klpsv_slot_tag(u32 hash)
+{
+	return ((unsigned long)hash << 1) & KLPSV_SLOT_TAG;
 }
 
 /* The slot after @i in a probe, wrapping around. */
-static inline unsigned int klpsv_table_next(const struct klpsv_table *t,
-					    unsigned int i)
+static __always_inline unsigned int klpsv_table_next(const struct klpsv_table *t,
+						     unsigned int i)
 {
-	return (i + 1) & t->mask;
+	return ++i == t->nslots ? 0 : i;
 }
 
-/* The number of slots of @t: 16 bytes each. */
+/* The number of slots of @t: 8 bytes each. */
 static inline unsigned int klpsv_table_slots(const struct klpsv_table *t)
 {
-	return t->mask + 1;
-}
-
-/* Whether a slot's @shadow is a variable: neither never used nor freed. */
-static inline bool klpsv_slot_live(const struct klpsv_shadow *shadow)
-{
-	return shadow && shadow != KLPSV_SLOT_FREED;
+	return t->nslots;
 }
 
 /**
@@ -153,8 +170,9 @@ enum {
  * @lock:	serialises the writers of @table, and replacing it; taken
  *		with spin_lock_irqsave(), so that writers work in any context
  *		but NMI
- * @used:	slots of @table that are not NULL (under @lock)
- * @live:	slots of @table that hold a variable (under @lock)
+ * @used:	slots of @table that are not 0 (under @lock)
+ * @live:	slots of @table that hold a live variable (under @lock)
+ * @live_bytes:	the memory of the live variables (under @lock)
  * @next:	the table being built to replace @table, or NULL (under @lock)
  * @copied:	slots of @table copied into @next so far (under @lock)
  * @next_used:	slots of @next that are not NULL (under @lock)
@@ -162,8 +180,15 @@ enum {
  *		replaced (under @lock)
  * @emptied:	woken when the last free_all in progress is done, for the
  *		inserts that may sleep and wait for it (klpsv_table_reserve())
+ * @settle_armed: @settle has been queued since it last ran (under @lock)
+ * @retired_bytes: the memory of replaced tables and of their dead
+ *		variables, waiting for their grace period (reclaim.c)
  * @resize:	builds a new table when the current one is too full of used
- *		slots, or too big for its variables
+ *		slots, too big for its variables, or holds too much memory
+ *		of dead ones
+ * @settle:	a second after a removal, builds a new table when the
+ *		current one still holds dead variables worth 1/64 of the live
+ *		ones: what is freed is given back soon, whatever comes next
  *
  * Every lookup reads the fields up to @table; every insert and remove writes
  * @lock, @used and @live, which therefore start a cache line of their own.
@@ -179,12 +204,28 @@ struct klpsv_id {
 	spinlock_t lock ____cacheline_aligned_in_smp;
 	unsigned int used;
 	unsigned int live;
+	size_t live_bytes;
 	struct klpsv_table *next;
 	unsigned int copied;
 	unsigned int next_used;
 	unsigned int emptying;
+	bool settle_armed;
 	wait_queue_head_t emptied;
+	atomic_long_t retired_bytes;
 	struct work_struct resize;
+	struct delayed_work settle;
+};
+
+/**
+ * struct klpsv_id_memory - what an id holds, in bytes
+ * @variables:	its live variables, as allocated (header, data, rounding)
+ * @table:	its table, and the one being built to replace it
+ * @pending:	dead variables and replaced tables not yet given back
+ */
+struct klpsv_id_memory {
+	size_t variables;
+	size_t table;
+	size_t pending;
 };
 
 /**
@@ -244,8 +285,11 @@ void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
 
 /* table.c */
 int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp);
+void klpsv_table_quiesce(struct klpsv_id *sid);
 void klpsv_table_destroy(struct klpsv_id *sid);
 int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp);
+void klpsv_table_free(struct klpsv_table *t);
+void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem);
 
 /**
  * enum klpsv_insert_result - what klpsv_table_insert() did
@@ -273,8 +317,12 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 					    int *ctor_err);
 struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj);
 void klpsv_table_empty_begin(struct klpsv_id *sid);
+
+/* Variables removed per step of emptying a table, at most. */
+#define KLPSV_EMPTY_BATCH	16
+
 bool klpsv_table_empty_step(struct klpsv_id *sid, unsigned int *pos,
-			    struct klpsv_shadow **reaped);
+			    struct klpsv_shadow **batch, unsigned int *n);
 void klpsv_table_empty_end(struct klpsv_id *sid);
 void klpsv_id_retire(struct klpsv_id *sid);
 bool klpsv_id_walk(struct klpsv_id *sid,
@@ -371,9 +419,10 @@ static inline void klpsv_dtor_exit(void)
  * @obj:	the parent object
  *
  * Inline, since every klpsv_shadow_get() is one: a multiplication, then the
- * slots from the hash on until the key or a never-used slot, which usually
- * is the first one, so that a lookup reads one cache line of the table and
- * no variable. The table always has never-used slots (see table.c).
+ * slots from there on until a never-used one or the key. A slot whose tag
+ * is not the key's, or that is dead or freed, is passed without reading its
+ * variable; so a lookup usually reads one cache line of the table and the
+ * variable it returns. The table always has never-used slots (see table.c).
  *
  * Context: any RCU read-side critical section, rcu_read_lock() or
  * rcu_read_lock_sched(): variables and tables are freed after a normal grace
@@ -385,24 +434,36 @@ static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *
 								 void *obj)
 {
 	const struct klpsv_table *t = klpsv_deref(sid->table);
-	unsigned int i = klpsv_table_hash(t, obj);
+	u32 hash = klpsv_table_hash(t, obj);
+	unsigned long tag = klpsv_slot_tag(hash), slot;
+	unsigned int i = klpsv_table_home(t, hash);
 	struct klpsv_shadow *shadow;
 
 	for (;; i = klpsv_table_next(t, i)) {
 		/* Pairs with the release that publishes a slot's variable. */
-		shadow = smp_load_acquire(&t->slots[i].shadow);
-		if (!shadow)
+		slot = smp_load_acquire(&t->slots[i]);
+		if (!slot)
 			return NULL;
-		if (shadow != KLPSV_SLOT_FREED && READ_ONCE(t->slots[i].obj) == obj)
+		if ((slot & (KLPSV_SLOT_DEAD | KLPSV_SLOT_TAG)) != tag)
+			continue;
+		shadow = klpsv_slot_shadow(slot);
+		if (shadow->obj == obj)
 			return shadow;
 	}
 }
+
+/* reclaim.c */
+int klpsv_reclaim_init(void);
+void klpsv_reclaim_exit(void);
+void klpsv_table_retire(struct klpsv_table *t);
+void klpsv_reclaim_drain(void);
+void klpsv_table_reclaim_now(struct klpsv_table *t);
 
 /* memory.c */
 int klpsv_memory_init(void);
 void klpsv_memory_exit(void);
 struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp);
-void klpsv_shadow_free_deferred(struct klpsv_shadow *shadow);
+size_t klpsv_shadow_footprint(size_t data_size);
 
 /* free.c */
 void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,

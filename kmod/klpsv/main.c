@@ -70,19 +70,24 @@ static int __init klpsv_init(void)
 	err = klpsv_memory_init();
 	if (err)
 		return err;
-	err = klpsv_ids_init();
+	err = klpsv_reclaim_init();
 	if (err)
 		goto memory;
+	err = klpsv_ids_init();
+	if (err)
+		goto reclaim;
 	err = klpsv_state_init();
 	if (err)
 		goto ids;
 	klpsv_debugfs_init();
-	pr_info("loaded: %u bytes of bookkeeping per shadow variable\n",
+	pr_info("loaded: %u bytes of header per shadow variable\n",
 		KLPSV_SHADOW_OVERHEAD);
 	return 0;
 
 ids:
 	klpsv_ids_exit();
+reclaim:
+	klpsv_reclaim_exit();
 memory:
 	klpsv_memory_exit();
 	return err;
@@ -94,6 +99,7 @@ static void __exit klpsv_exit(void)
 	klpsv_debugfs_exit();
 	klpsv_state_exit();
 	klpsv_ids_exit();
+	klpsv_reclaim_exit();
 	klpsv_memory_exit();
 	pr_info("unloaded\n");
 }

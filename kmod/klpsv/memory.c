@@ -11,7 +11,7 @@
  * DOC: shadow memory
  *
  * kzalloc() rounds a shadow up to its kmalloc size class: the 72 bytes of a
- * shadow with 48 data bytes take 96, on pages shared with every other 96-byte
+ * shadow with 56 data bytes take 96, on pages shared with every other 96-byte
  * allocation in the kernel. Shadows of up to %KLPSV_CACHED_MAX bytes, header
  * included, come instead from caches of klpsv's own, one per 8 bytes of size
  * ("klpsv_shadow_32" and so on in /proc/slabinfo): no rounding beyond that,
@@ -21,9 +21,12 @@
  * kmalloc caches do, and that keeps SLUB from merging it into another
  * cache. Larger shadows use kzalloc().
  *
- * Shadows are freed after a grace period with call_rcu() rather than
- * kfree_rcu(), so that the rcu_barrier() of unload waits for the last of
- * them before the caches go; kfree() frees from a cache as from kmalloc.
+ * A shadow of 8 data bytes takes 24 bytes in "klpsv_shadow_24", where the
+ * kernel's takes 64 in kmalloc-64 (48 bytes of header, rounded up).
+ *
+ * Removed shadows are freed by reclaim.c, with kfree(), which frees from a
+ * cache as from kmalloc, after a grace period; unload drains that before
+ * the caches go.
  */
 
 #define KLPSV_CACHE_STEP	8
@@ -58,10 +61,10 @@ int klpsv_memory_init(void)
 	size_t size;
 
 	BUILD_BUG_ON(sizeof(struct klpsv_shadow) != KLPSV_SHADOW_OVERHEAD);
-	/* call_rcu() must leave @size alone: a walk reads it (debugfs.c). */
-	BUILD_BUG_ON(offsetof(struct klpsv_shadow, rcu) <
-		     offsetofend(struct klpsv_shadow, size));
 	BUILD_BUG_ON(KLPSV_SHADOW_OVERHEAD % KLPSV_CACHE_STEP);
+	/* A slot keeps three bits beside a shadow's address (see table.c). */
+	BUILD_BUG_ON(ARCH_SLAB_MINALIGN < 8 || ARCH_KMALLOC_MINALIGN < 8);
+	BUILD_BUG_ON(KLPSV_CACHE_STEP % 8);
 
 	for (i = 0; i < KLPSV_NR_CACHES; i++) {
 		size = KLPSV_CACHED_MIN + i * KLPSV_CACHE_STEP;
@@ -112,16 +115,20 @@ struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp)
 	return kzalloc(size, gfp);
 }
 
-static void klpsv_shadow_free_rcu(struct rcu_head *rcu)
-{
-	kfree(container_of(rcu, struct klpsv_shadow, rcu));
-}
-
 /**
- * klpsv_shadow_free_deferred() - free a shadow after a grace period
- * @shadow:	a shadow no reader can find any more
+ * klpsv_shadow_footprint() - the memory a shadow takes
+ * @data_size:	bytes of data after the header
+ *
+ * Its slab object: the header and data rounded up to its cache's size, or to
+ * kmalloc()'s size class beyond the caches.
+ *
+ * Return: bytes.
  */
-void klpsv_shadow_free_deferred(struct klpsv_shadow *shadow)
+size_t klpsv_shadow_footprint(size_t data_size)
 {
-	call_rcu(&shadow->rcu, klpsv_shadow_free_rcu);
+	size_t size = KLPSV_SHADOW_OVERHEAD + data_size;
+
+	if (size <= KLPSV_CACHED_MAX)
+		return max_t(size_t, round_up(size, KLPSV_CACHE_STEP), KLPSV_CACHED_MIN);
+	return kmalloc_size_roundup(size);
 }

@@ -301,9 +301,12 @@ void klpsv_shadow_free(void *obj, unsigned long id, klpsv_shadow_dtor_t dtor)
 	if (!sid)
 		return;
 
+	/* Its memory stays until a grace period after this section ends. */
+	klpsv_dtor_enter();
 	shadow = klpsv_table_remove(sid, obj);
 	if (shadow)
 		klpsv_shadow_release(sid, shadow, dtor);
+	klpsv_dtor_exit();
 }
 EXPORT_SYMBOL_GPL(klpsv_shadow_free);
 

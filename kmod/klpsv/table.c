@@ -15,133 +15,177 @@
 /**
  * DOC: the table of an id
  *
- * An open-addressed hash table with linear probing, whose slots hold the key
- * beside the pointer (&struct klpsv_slot), so that a lookup reads one cache
- * line of the table, usually one slot, and never a variable it does not
- * return. Under emulation, and on hardware with a table far bigger than the
- * caches, that one random read is what a lookup costs.
+ * An open-addressed hash table with linear probing, whose slots are one
+ * word each: the variable's address, with two bits of its key's hash beside
+ * it (see KLPSV_SLOT_TAG), so that a lookup reads one cache line of the
+ * table and, but for one probe in four of a slot of another key, only the
+ * variable it returns. The key is the variable's @obj, which never changes
+ * while it is allocated. A table has any number of slots, not only a power
+ * of two: the home slot of a key is a multiply-shift of its hash.
  *
  * Lookups take no lock (klpsv_table_lookup()). Writers take the id's
  * spinlock with spin_lock_irqsave(), as the kernel's store takes its own, so
  * that they work in process, softirq and hard interrupt context and with
- * interrupts disabled (not in NMI): inserting fills the first slot of the
- * key's probe sequence that the same key held before and was freed, else its
- * first never-used slot; removing marks the variable's slot freed. Neither
- * moves anything, so a lookup racing with them finds what was there before
- * or after, and since a slot never holds another key than its first, a key
- * read beside a variable is that variable's key. An object whose shadow is
- * freed and allocated again, over and over, takes one slot, not one per
- * allocation.
+ * interrupts disabled (not in NMI): inserting fills the first freed slot of
+ * the key's probe, else the never-used slot where it ends; removing marks the
+ * variable's slot dead. Neither moves anything, and a slot is one word, so
+ * a lookup racing with them finds what was there before or after.
  *
- * Freed slots, like live ones, lengthen probes, and a table must keep
+ * A dead slot keeps its variable's memory, which readers may still be
+ * reading, until the table is replaced: the replaced table, after a grace
+ * period, frees its dead variables with itself (reclaim.c). So a variable
+ * needs no rcu_head, and no free allocates or queues anything.
+ *
+ * Dead slots, like live ones, lengthen probes, and a table must keep
  * never-used slots, where lookups of absent keys stop. So a table is
- * replaced by a new one, built from its live slots, when it is used up to
- * 5/8 (by a work item) or, should the work item be late, to 3/4 (by the
- * inserts: one that may sleep builds the whole table, one that may not
- * allocates it atomically and copies one chunk, and so does every atomic
- * insert after it until the rebuild is done, which leaves the 1/8 of the
- * table to 7/8 more than enough room); an insert into a table used up to 7/8
- * fails. The new table has twice as many slots as
- * variables, rounded up to a power of two: used to between 1/4 and 1/2. A
- * table used to less than 1/8 by variables is rebuilt smaller by the work
- * item. Each slot is 16 bytes: between 32 and 64 bytes of table per variable
- * right after a rebuild. (Sizes that are not powers of two would save no
- * memory: kvmalloc() takes tables from 4 KiB to 4 MiB from the page
- * allocator, in powers of two.)
+ * replaced by a new one, built from its live slots, by a work item when it
+ * is used up to 13/16, when its live variables use less than 5/16 of it, or
+ * when its dead variables hold more than 1/8 of the memory of the live
+ * ones; and, a second after a removal, when they still hold 1/64 of it. An
+ * insert that finds the table used up to 7/8 (the work item is late) builds
+ * the new table itself: one that may sleep builds the whole table, one that
+ * may not allocates it atomically and copies one chunk, and so does every
+ * atomic insert after it until the rebuild is done, which leaves the 1/16
+ * of the table to 15/16 more than enough room; an insert into a table used
+ * up to 15/16 fails. The new table has 8/5 as many slots as variables, its
+ * allocation rounded up to what kmalloc() gives anyway: used to 5/8 at most.
+ *
+ * Memory per live variable, once deferred work has settled: its slab object
+ * (16 bytes of header, the data, rounded up to 8 bytes), plus 8 bytes over
+ * the load factor of the table (8 / (5/8) = 12.8 bytes right after a
+ * rebuild, 9.8 at 13/16), plus dead variables worth at most 1/64 of the live
+ * ones.
  *
  * A new table is filled a chunk of the old one at a time, so that writers
  * wait for one chunk at most, never for a whole copy (see
  * klpsv_table_rebuild()), then published with rcu_assign_pointer(); the old
- * one is freed after a grace period. Lookups still walking it find what it
- * held when it was replaced, and nothing writes to it any more.
+ * one is retired. Lookups still walking it find what it held when it was
+ * replaced, and nothing writes to it any more.
  *
  * Emptying a table (free_all) is chunked the same way: a chunk of slots per
  * holding of the lock (klpsv_table_empty_step()). While it runs, no rebuild
  * starts and none in flight is kept, so that the emptying walks one table
  * from its first slot to its last and misses nothing published before it
- * began. Inserts meanwhile go into that table as usual, but one that finds
- * it used to 3/4 and may sleep waits for the emptying to end and then
- * rebuilds it; an atomic one cannot wait, and fails once the table is used
- * to 7/8. The work item rebuilds it when the emptying is done.
+ * began; and so that the table it removes variables from is not retired
+ * under the destructors it calls. Inserts meanwhile go into that table as
+ * usual, but one that finds it used to 7/8 and may sleep waits for the
+ * emptying to end and then rebuilds it; an atomic one cannot wait, and fails
+ * once the table is used to 15/16. The work item rebuilds it when the
+ * emptying is done.
  *
- * With the parameter rebuild_work=0 the work item does nothing, as if it were
- * always late: a table is then rebuilt by the insert that finds it at 3/4,
- * and never shrunk. That is for tests, which need the inserting task to do
- * the rebuild (to fail its allocations, for instance) deterministically.
+ * With the parameter rebuild_work=0 the work items do nothing, as if they
+ * were always late: a table is then rebuilt by the insert that finds it at
+ * 7/8, and never shrunk. That is for tests, which need the inserting task to
+ * do the rebuild (to fail its allocations, for instance) deterministically.
  */
 
 static bool klpsv_rebuild_work = true;
 module_param_named(rebuild_work, klpsv_rebuild_work, bool, 0644);
 MODULE_PARM_DESC(rebuild_work,
-		 "Let a work item rebuild tables used to 5/8 or shrink sparse ones; 0 leaves rebuilds to inserts at 3/4, for tests (default: 1)");
+		 "Let work items rebuild tables used to 13/16, sparse ones, and ones holding freed memory; 0 leaves rebuilds to inserts at 7/8, for tests (default: 1)");
 
-#define KLPSV_TABLE_MIN_BITS	6
-/* 2^30 slots, 16 GiB: far beyond any real use, well within the counters. */
-#define KLPSV_TABLE_MAX_BITS	30
+#define KLPSV_TABLE_MIN_SLOTS	64U
+/* 2^30 slots, 8 GiB: far beyond any real use, well within the counters. */
+#define KLPSV_TABLE_MAX_SLOTS	(1U << 30)
 
-/*
- * The slots for @n variables: twice as many, so that a new table is used to
- * at most 1/2 and the work item (at 5/8) has something to do next time.
- */
-static unsigned int klpsv_table_bits_for(unsigned int n)
+/* Dead variables' memory that never makes the work item rebuild at once. */
+#define KLPSV_DEAD_SLACK	16384
+/* How long after a removal the settle work item looks at the table. */
+#define KLPSV_SETTLE_DELAY	HZ
+
+/* The slots for @n variables: 8/5 as many, so that a new table is used to 5/8. */
+static unsigned long klpsv_table_slots_for(unsigned long n)
 {
-	if (n <= (1U << KLPSV_TABLE_MIN_BITS) / 2)
-		return KLPSV_TABLE_MIN_BITS;
-	return order_base_2(n) + 1;
+	return max_t(unsigned long, KLPSV_TABLE_MIN_SLOTS, DIV_ROUND_UP(n * 8, 5));
 }
 
-/* Used slots beyond which the work item builds a new table: 5/8. */
+/* Used slots beyond which the work item builds a new table: 13/16. */
 static bool klpsv_table_crowded(unsigned int used, const struct klpsv_table *t)
 {
-	return (u64)used * 8 >= (u64)klpsv_table_slots(t) * 5;
+	return (u64)used * 16 >= (u64)t->nslots * 13;
 }
 
-/* Used slots beyond which an insert that may sleep builds one: 3/4. */
+/* Used slots beyond which an insert builds one: 7/8. */
 static bool klpsv_table_full(unsigned int used, const struct klpsv_table *t)
 {
-	return (u64)used * 4 >= (u64)klpsv_table_slots(t) * 3;
+	return (u64)used * 8 >= (u64)t->nslots * 7;
 }
 
-/* Used slots beyond which inserts fail: 7/8. */
+/* Used slots beyond which inserts fail: 15/16. */
 static bool klpsv_table_overfull(unsigned int used, const struct klpsv_table *t)
 {
-	return (u64)used * 8 >= (u64)klpsv_table_slots(t) * 7;
+	return (u64)used * 16 >= (u64)t->nslots * 15;
 }
 
-/* Variables below which the work item builds a smaller table: 1/8. */
+/* Variables below which the work item builds a smaller table: 5/16. */
 static bool klpsv_table_sparse(unsigned int live, const struct klpsv_table *t)
 {
-	return t->bits > KLPSV_TABLE_MIN_BITS &&
-	       (u64)live * 8 < klpsv_table_slots(t);
+	return t->nslots > KLPSV_TABLE_MIN_SLOTS &&
+	       (u64)live * 16 < (u64)t->nslots * 5;
 }
 
-static struct klpsv_table *klpsv_table_alloc(unsigned int bits, gfp_t gfp)
+/* Dead variables holding more than 1/8 of the live ones' memory. */
+static bool klpsv_table_dead_heavy(const struct klpsv_id *sid,
+				   const struct klpsv_table *t)
 {
+	return t->dead_bytes > KLPSV_DEAD_SLACK &&
+	       t->dead_bytes * 8 > sid->live_bytes;
+}
+
+/* Dead variables holding 1/64 of the live ones' memory, or any when none live. */
+static bool klpsv_table_unsettled(const struct klpsv_id *sid,
+				  const struct klpsv_table *t)
+{
+	return t->dead && t->dead_bytes * 64 >= sid->live_bytes;
+}
+
+/*
+ * A table of at least @nslots slots, empty. Its slots' allocation is
+ * rounded up to what kmalloc() would give anyway, and every byte of it
+ * used; beyond kmalloc()'s sizes, kvmalloc() takes whole pages.
+ */
+static struct klpsv_table *klpsv_table_alloc(struct klpsv_id *sid,
+					     unsigned long nslots, gfp_t gfp)
+{
+	size_t bytes = array_size(nslots, sizeof(unsigned long));
 	struct klpsv_table *t;
+
+	if (bytes <= KMALLOC_MAX_SIZE)
+		bytes = kmalloc_size_roundup(bytes);
+	else
+		bytes = PAGE_ALIGN(bytes);
+	nslots = min_t(unsigned long, bytes / sizeof(unsigned long),
+		       KLPSV_TABLE_MAX_SLOTS);
 
 	t = kmalloc(sizeof(*t), gfp);
 	if (!t)
 		return NULL;
-	t->slots = kvcalloc(1U << bits, sizeof(*t->slots), gfp | __GFP_NOWARN);
+	t->slots = kvzalloc(bytes, gfp | __GFP_NOWARN);
 	if (!t->slots) {
 		kfree(t);
 		return NULL;
 	}
-	t->bits = bits;
-	t->mask = (1U << bits) - 1;
+	t->nslots = nslots;
+	t->dead = 0;
 	t->seed = get_random_u64();
+	t->bytes = bytes + kmalloc_size_roundup(sizeof(*t));
+	t->dead_bytes = 0;
+	t->sid = sid;
 	return t;
 }
 
-static void klpsv_table_free(struct klpsv_table *t)
+/**
+ * klpsv_table_free() - free a table that no reader can see, alone
+ * @t:		the table; its dead variables, if any, are not freed
+ *
+ * Context: process context, may sleep (kvfree()); any but NMI when @t was
+ * allocated with flags that may not sleep, which kvmalloc() serves from
+ * kmalloc() only.
+ */
+void klpsv_table_free(struct klpsv_table *t)
 {
 	kvfree(t->slots);
 	kfree(t);
-}
-
-static void klpsv_table_free_rcu(struct rcu_head *rcu)
-{
-	klpsv_table_free(container_of(rcu, struct klpsv_table, rcu));
 }
 
 static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
@@ -149,84 +193,100 @@ static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
 	return rcu_dereference_protected(sid->table, lockdep_is_held(&sid->lock));
 }
 
-/* No freed slot of the key was met (see klpsv_table_probe()). */
+/* No freed slot was met (see klpsv_table_probe()). */
 #define KLPSV_NO_SLOT	UINT_MAX
 
 /*
- * The slot of @obj's variable in the current table @t of @sid, or, when it
- * has none, the never-used slot where its probe ends. When @freed is not
- * NULL, it is set to the first freed slot of the probe that held a variable
- * of @obj, or to %KLPSV_NO_SLOT: where a new variable of @obj goes back.
+ * The slot of @obj's live variable in the current table @t of @sid, or, when
+ * it has none, the never-used slot where its probe ends. When @freed is not
+ * NULL, it is set to the first freed slot of the probe, or to
+ * %KLPSV_NO_SLOT: where a new variable of @obj goes.
  */
 static unsigned int klpsv_table_probe(struct klpsv_id *sid,
 				      const struct klpsv_table *t,
 				      const void *obj, unsigned int *freed)
 {
-	struct klpsv_shadow *shadow;
+	u32 hash = klpsv_table_hash(t, obj);
+	unsigned long tag = klpsv_slot_tag(hash), slot;
 	unsigned int i;
 
 	lockdep_assert_held(&sid->lock);
 	if (freed)
 		*freed = KLPSV_NO_SLOT;
-	for (i = klpsv_table_hash(t, obj); (shadow = t->slots[i].shadow);
+	for (i = klpsv_table_home(t, hash); (slot = t->slots[i]);
 	     i = klpsv_table_next(t, i)) {
-		if (t->slots[i].obj != obj)
+		if (slot == KLPSV_SLOT_FREED) {
+			if (freed && *freed == KLPSV_NO_SLOT)
+				*freed = i;
 			continue;
-		if (shadow != KLPSV_SLOT_FREED)
+		}
+		if ((slot & (KLPSV_SLOT_DEAD | KLPSV_SLOT_TAG)) == tag &&
+		    klpsv_slot_shadow(slot)->obj == obj)
 			break;
-		if (freed && *freed == KLPSV_NO_SLOT)
-			*freed = i;
 	}
 	return i;
 }
 
-/*
- * Puts @shadow into @t, not published yet, at the first never-used slot from
- * the hash of @obj on: no check, no ordering needed.
- */
-static void klpsv_table_place(struct klpsv_table *t, void *obj,
-			      struct klpsv_shadow *shadow)
+/* The word of a slot holding @shadow, live, in @t. */
+static unsigned long klpsv_table_word(const struct klpsv_table *t,
+				      struct klpsv_shadow *shadow)
 {
-	unsigned int j = klpsv_table_hash(t, obj);
-
-	while (t->slots[j].shadow)
-		j = klpsv_table_next(t, j);
-	t->slots[j].obj = obj;
-	t->slots[j].shadow = shadow;
+	return (unsigned long)shadow |
+	       klpsv_slot_tag(klpsv_table_hash(t, shadow->obj));
 }
 
-/* Marks the slot of @shadow in @t, not published yet, freed. */
-static void klpsv_table_unplace(struct klpsv_table *t, void *obj,
-				struct klpsv_shadow *shadow)
+/*
+ * Puts @shadow into @t, not published yet, at the first never-used slot from
+ * the home of its key on: no check, no ordering needed.
+ */
+static void klpsv_table_place(struct klpsv_table *t, struct klpsv_shadow *shadow)
 {
+	unsigned int j = klpsv_table_home(t, klpsv_table_hash(t, shadow->obj));
+
+	while (t->slots[j])
+		j = klpsv_table_next(t, j);
+	t->slots[j] = klpsv_table_word(t, shadow);
+}
+
+/*
+ * Frees the slot of @shadow in @t, not published yet: the variable was
+ * removed from the current table, which keeps it dead until it is retired.
+ */
+static void klpsv_table_unplace(struct klpsv_table *t, struct klpsv_shadow *shadow)
+{
+	unsigned long word = klpsv_table_word(t, shadow);
 	unsigned int j;
 
-	for (j = klpsv_table_hash(t, obj); t->slots[j].shadow; j = klpsv_table_next(t, j)) {
-		if (t->slots[j].shadow == shadow) {
-			t->slots[j].shadow = KLPSV_SLOT_FREED;
+	for (j = klpsv_table_home(t, klpsv_table_hash(t, shadow->obj)); t->slots[j];
+	     j = klpsv_table_next(t, j)) {
+		if (t->slots[j] == word) {
+			t->slots[j] = KLPSV_SLOT_FREED;
 			return;
 		}
 	}
 }
 
-/* Drops the rebuild in flight: its table was never published. */
+/*
+ * Drops the rebuild in flight: its table was never published, and holds no
+ * dead variable; it is freed through reclaim.c all the same, since this may
+ * be atomic context and a big table comes from vmalloc().
+ */
 static void klpsv_rebuild_abandon(struct klpsv_id *sid)
 {
 	lockdep_assert_held(&sid->lock);
-	call_rcu(&sid->next->rcu, klpsv_table_free_rcu);
+	klpsv_table_retire(sid->next);
 	sid->next = NULL;
 }
 
 /* Adds one more variable to the new table, or abandons it when full. */
-static void klpsv_rebuild_add(struct klpsv_id *sid, void *obj,
-			      struct klpsv_shadow *shadow)
+static void klpsv_rebuild_add(struct klpsv_id *sid, struct klpsv_shadow *shadow)
 {
 	lockdep_assert_held(&sid->lock);
 	if (klpsv_table_full(sid->next_used + 1, sid->next)) {
 		klpsv_rebuild_abandon(sid);
 		return;
 	}
-	klpsv_table_place(sid->next, obj, shadow);
+	klpsv_table_place(sid->next, shadow);
 	sid->next_used++;
 }
 
@@ -234,16 +294,16 @@ static void klpsv_rebuild_add(struct klpsv_id *sid, void *obj,
  * A writer changed slot @i of the current table: when a rebuild has copied
  * that slot already, the change goes into the new table too.
  */
-static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i, void *obj,
+static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i,
 			       struct klpsv_shadow *shadow, bool inserted)
 {
 	lockdep_assert_held(&sid->lock);
 	if (!sid->next || i >= sid->copied)
 		return;
 	if (inserted)
-		klpsv_rebuild_add(sid, obj, shadow);
+		klpsv_rebuild_add(sid, shadow);
 	else
-		klpsv_table_unplace(sid->next, obj, shadow);
+		klpsv_table_unplace(sid->next, shadow);
 }
 
 /* Slots of the current table copied per holding of the lock. */
@@ -253,25 +313,24 @@ static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i, void *obj,
  * Copies the next chunk of the current table into the rebuild in flight,
  * and publishes the new table after the last chunk.
  *
- * Return: the table replaced, to be freed after a grace period, or NULL.
+ * Return: the table replaced, to be retired by the caller, or NULL.
  */
 static struct klpsv_table *klpsv_rebuild_step(struct klpsv_id *sid)
 {
 	struct klpsv_table *old = klpsv_table_locked(sid);
-	unsigned int i, end = min(sid->copied + KLPSV_REBUILD_CHUNK,
-				  klpsv_table_slots(old));
-	struct klpsv_shadow *shadow;
+	unsigned int i, end = min(sid->copied + KLPSV_REBUILD_CHUNK, old->nslots);
+	unsigned long slot;
 
 	lockdep_assert_held(&sid->lock);
 	for (i = sid->copied; i < end && sid->next; i++) {
-		shadow = old->slots[i].shadow;
-		if (klpsv_slot_live(shadow))
-			klpsv_rebuild_add(sid, old->slots[i].obj, shadow);
+		slot = old->slots[i];
+		if (klpsv_slot_live(slot))
+			klpsv_rebuild_add(sid, klpsv_slot_shadow(slot));
 	}
 	if (!sid->next)
 		return NULL;
 	sid->copied = end;
-	if (end < klpsv_table_slots(old))
+	if (end < old->nslots)
 		return NULL;
 
 	rcu_assign_pointer(sid->table, sid->next);
@@ -283,9 +342,11 @@ static struct klpsv_table *klpsv_rebuild_step(struct klpsv_id *sid)
 /*
  * Whether @sid's table should be replaced: with @extra > 0, because it has
  * no room for @extra more inserts; with @extra == 0, because the work item
- * would replace it. Never while a free_all empties it.
+ * would replace it, and with @settle too when it still holds dead variables
+ * worth 1/64 of the live ones. Never while a free_all empties it.
  */
-static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
+static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra,
+				      bool settle)
 {
 	struct klpsv_table *t = klpsv_table_locked(sid);
 
@@ -294,7 +355,9 @@ static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
 		return false;
 	if (extra)
 		return klpsv_table_full(sid->used + extra, t);
-	return klpsv_table_crowded(sid->used, t) || klpsv_table_sparse(sid->live, t);
+	return klpsv_table_crowded(sid->used, t) || klpsv_table_sparse(sid->live, t) ||
+	       klpsv_table_dead_heavy(sid, t) ||
+	       (settle && klpsv_table_unsettled(sid, t));
 }
 
 #define KLPSV_REBUILD_TRIES	3
@@ -305,40 +368,41 @@ static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra)
  * replaced the table every time one was ready (a few slots of a small table
  * go fast when many CPUs churn distinct objects), the caller gives up after
  * %KLPSV_REBUILD_TRIES and leaves it to them: they rebuild what their
- * inserts need, an insert fails only at 7/8 (klpsv_table_insert() says so),
- * and the next crowded insert queues the work item again.
+ * inserts need, an insert fails only at 15/16 (klpsv_table_insert() says
+ * so), and the next crowded insert queues the work item again.
  *
  * Return: 1 with the lock held (*@flags saved) and sid->next set; with the
  * lock released, 0 when no new table is wanted or others keep replacing it,
  * or -ENOMEM, -ENOSPC.
  */
 static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
-			       gfp_t gfp, unsigned long *flags)
+			       bool settle, gfp_t gfp, unsigned long *flags)
 {
 	struct klpsv_table *new;
-	unsigned int bits, tries;
+	unsigned long nslots;
+	unsigned int tries;
 
 	for (tries = 0;; tries++) {
 		spin_lock_irqsave(&sid->lock, *flags);
 		if (sid->next)
 			return 1;
-		if (!klpsv_table_wants_rebuild(sid, extra)) {
+		if (!klpsv_table_wants_rebuild(sid, extra, settle)) {
 			spin_unlock_irqrestore(&sid->lock, *flags);
 			return 0;
 		}
-		bits = klpsv_table_bits_for(sid->live + extra);
+		nslots = klpsv_table_slots_for((unsigned long)sid->live + extra);
 		spin_unlock_irqrestore(&sid->lock, *flags);
 		if (tries == KLPSV_REBUILD_TRIES)
 			return 0;
-		if (bits > KLPSV_TABLE_MAX_BITS)
+		if (nslots > KLPSV_TABLE_MAX_SLOTS)
 			return -ENOSPC;
 
-		new = klpsv_table_alloc(bits, gfp);
+		new = klpsv_table_alloc(sid, nslots, gfp);
 		if (!new)
 			return -ENOMEM;
 
 		spin_lock_irqsave(&sid->lock, *flags);
-		if (!sid->next && klpsv_table_wants_rebuild(sid, extra) &&
+		if (!sid->next && klpsv_table_wants_rebuild(sid, extra, settle) &&
 		    !klpsv_table_crowded(sid->live + extra, new)) {
 			sid->next = new;
 			sid->copied = 0;
@@ -358,14 +422,13 @@ static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
  *
  * The new table is allocated with @gfp, outside the lock; when so many
  * variables were added meanwhile that it would be crowded already, a bigger
- * one is tried, a few times (one sized for more variables than are left is
- * used all the same). It is filled %KLPSV_REBUILD_CHUNK slots of the current
- * table at a time, the lock held for each chunk only; writers meanwhile
- * change the current table as usual, and a slot they change that was copied
- * already is changed in the new table too (klpsv_rebuild_note()). Lookups
- * use the current table until the new one is published. A rebuild whose
- * table fills up meanwhile is abandoned; the next crowded insert starts
- * another.
+ * one is tried, a few times. It is filled %KLPSV_REBUILD_CHUNK slots of the
+ * current table at a time, the lock held for each chunk only; writers
+ * meanwhile change the current table as usual, and a slot they change that
+ * was copied already is changed in the new table too (klpsv_rebuild_note()).
+ * Lookups use the current table until the new one is published; then the
+ * old one is retired, with its dead variables. A rebuild whose table fills
+ * up meanwhile is abandoned; the next crowded insert starts another.
  *
  * When @gfp may sleep, the whole table is copied, rescheduling between
  * chunks. When it may not, the caller may be in hard interrupt context or
@@ -376,14 +439,15 @@ static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
  * Return: 0 (also when no new table was needed, or others keep replacing
  * it), -ENOMEM, or -ENOSPC beyond 2^30 slots.
  */
-static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra, gfp_t gfp)
+static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra,
+			       bool settle, gfp_t gfp)
 {
 	bool may_sleep = gfpflags_allow_blocking(gfp);
 	struct klpsv_table *target, *old;
 	unsigned long flags;
 	int ret;
 
-	ret = klpsv_rebuild_start(sid, extra, gfp, &flags);
+	ret = klpsv_rebuild_start(sid, extra, settle, gfp, &flags);
 	if (ret <= 0)
 		return ret;
 
@@ -398,24 +462,52 @@ static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra, gfp_t g
 		if (sid->next != target)
 			break;
 	}
-	spin_unlock_irqrestore(&sid->lock, flags);
-
 	if (old)
-		call_rcu(&old->rcu, klpsv_table_free_rcu);
+		klpsv_table_retire(old);
+	spin_unlock_irqrestore(&sid->lock, flags);
 	return 0;
 }
 
-static void klpsv_table_resize_work(struct work_struct *work)
+static void klpsv_table_rebuild_logged(struct klpsv_id *sid, bool settle)
 {
-	struct klpsv_id *sid = container_of(work, struct klpsv_id, resize);
 	int err;
 
 	if (!READ_ONCE(klpsv_rebuild_work))
 		return;
-	err = klpsv_table_rebuild(sid, 0, GFP_KERNEL);
+	err = klpsv_table_rebuild(sid, 0, settle, GFP_KERNEL);
 	if (err)
 		pr_warn_ratelimited("id %lu: cannot rebuild the table (%d)\n",
 				    sid->id, err);
+}
+
+static void klpsv_table_resize_work(struct work_struct *work)
+{
+	klpsv_table_rebuild_logged(container_of(work, struct klpsv_id, resize), false);
+}
+
+static void klpsv_table_settle_work(struct work_struct *work)
+{
+	struct klpsv_id *sid = container_of(to_delayed_work(work), struct klpsv_id,
+					    settle);
+	unsigned long flags;
+
+	spin_lock_irqsave(&sid->lock, flags);
+	sid->settle_armed = false;
+	spin_unlock_irqrestore(&sid->lock, flags);
+	klpsv_table_rebuild_logged(sid, true);
+}
+
+/*
+ * After a removal: queues the settle work item, once until it runs.
+ * Return: whether the caller must queue it, after dropping the lock.
+ */
+static bool klpsv_table_arm_settle(struct klpsv_id *sid)
+{
+	lockdep_assert_held(&sid->lock);
+	if (sid->settle_armed)
+		return false;
+	sid->settle_armed = true;
+	return true;
 }
 
 /**
@@ -428,7 +520,7 @@ static void klpsv_table_resize_work(struct work_struct *work)
  */
 int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 {
-	struct klpsv_table *t = klpsv_table_alloc(KLPSV_TABLE_MIN_BITS, gfp);
+	struct klpsv_table *t = klpsv_table_alloc(sid, KLPSV_TABLE_MIN_SLOTS, gfp);
 
 	if (!t)
 		return -ENOMEM;
@@ -436,27 +528,66 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 	spin_lock_init(&sid->lock);
 	sid->used = 0;
 	sid->live = 0;
+	sid->live_bytes = 0;
 	sid->next = NULL;
 	sid->emptying = 0;
+	sid->settle_armed = false;
 	init_waitqueue_head(&sid->emptied);
+	atomic_long_set(&sid->retired_bytes, 0);
 	INIT_WORK(&sid->resize, klpsv_table_resize_work);
+	INIT_DELAYED_WORK(&sid->settle, klpsv_table_settle_work);
 	return 0;
 }
 
 /**
- * klpsv_table_destroy() - free the table of an id that is going away
+ * klpsv_table_quiesce() - stop the work items of an id that is going away
  * @sid:	the id: no variable left, no user left
  *
- * Waits for the work item; older tables wait for their grace period, which
- * the rcu_barrier() of unload covers.
+ * Afterwards nothing rebuilds or retires its table; tables retired before
+ * are freed by klpsv_reclaim_drain().
+ *
+ * Context: process context, may sleep.
+ */
+void klpsv_table_quiesce(struct klpsv_id *sid)
+{
+	cancel_work_sync(&sid->resize);
+	cancel_delayed_work_sync(&sid->settle);
+}
+
+/**
+ * klpsv_table_destroy() - free the table of an id that is going away
+ * @sid:	the id, quiesced (klpsv_table_quiesce()), its retired tables
+ *		reclaimed (klpsv_reclaim_drain()), and no reader left
+ *
+ * Frees the table and its dead variables at once.
  *
  * Context: process context, may sleep.
  */
 void klpsv_table_destroy(struct klpsv_id *sid)
 {
-	cancel_work_sync(&sid->resize);
 	WARN_ON_ONCE(sid->live || sid->next || sid->emptying);
-	klpsv_table_free(rcu_dereference_protected(sid->table, true));
+	WARN_ON_ONCE(atomic_long_read(&sid->retired_bytes));
+	klpsv_table_reclaim_now(rcu_dereference_protected(sid->table, true));
+}
+
+/**
+ * klpsv_id_memory() - the memory an id holds
+ * @sid:	the id
+ * @mem:	filled in
+ *
+ * Context: any but NMI.
+ */
+void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
+{
+	struct klpsv_table *t;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sid->lock, flags);
+	t = klpsv_table_locked(sid);
+	mem->variables = sid->live_bytes;
+	mem->table = t->bytes + (sid->next ? sid->next->bytes : 0);
+	mem->pending = t->dead_bytes + atomic_long_read(&sid->retired_bytes);
+	spin_unlock_irqrestore(&sid->lock, flags);
 }
 
 /**
@@ -469,7 +600,7 @@ void klpsv_table_destroy(struct klpsv_id *sid)
  * may not sleep, takes one bounded step of that (see klpsv_table_rebuild()).
  * A table that a free_all is emptying is not replaced: when @gfp may sleep,
  * waits for the emptying to end first; when it may not, the insert goes
- * into the emptied table, and fails once that is used to 7/8.
+ * into the emptied table, and fails once that is used to 15/16.
  *
  * Context: any but NMI; may sleep when @gfp allows.
  *
@@ -491,12 +622,12 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 	/*
 	 * No table is replaced while a free_all empties it: an insert that
 	 * may sleep waits for the emptying to end rather than fill the table
-	 * to 7/8 and fail, as the kernel's inserts wait for its lock.
+	 * to 15/16 and fail, as the kernel's inserts wait for its lock.
 	 */
 	if (gfpflags_allow_blocking(gfp) &&
 	    wait_event_killable(sid->emptied, !READ_ONCE(sid->emptying)))
 		return -EINTR;
-	return klpsv_table_rebuild(sid, 1, gfp);
+	return klpsv_table_rebuild(sid, 1, false, gfp);
 }
 
 /* See klpsv_in_constructor(). */
@@ -537,7 +668,7 @@ static int klpsv_table_construct(struct klpsv_id *sid, struct klpsv_shadow *shad
 /**
  * klpsv_table_insert() - publish a new variable, unless its object has one
  * @sid:	the id
- * @shadow:	the new variable, its @obj set, its data zeroed
+ * @shadow:	the new variable, its @obj and @size set, its data zeroed
  * @ctor:	called on @shadow's data before it is published, unless the
  *		object has a variable already (optional)
  * @ctor_data:	passed to @ctor
@@ -558,8 +689,9 @@ static int klpsv_table_construct(struct klpsv_id *sid, struct klpsv_shadow *shad
  * stays the caller's: %KLPSV_INSERT_EXISTS when the object had a variable
  * (*@existing), %KLPSV_INSERT_RETIRED or %KLPSV_INSERT_UNDECLARED when the
  * id's state refuses it (see klpsv_id_refusal()), %KLPSV_INSERT_NOSPC when
- * the table is used up to 7/8 (the caller did not reserve, or many inserts
- * raced past the reservation), %KLPSV_INSERT_CTOR_FAILED (*@ctor_err).
+ * the table is used up to 15/16 (the caller did not reserve, or many
+ * inserts raced past the reservation), %KLPSV_INSERT_CTOR_FAILED
+ * (*@ctor_err).
  */
 enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 					    struct klpsv_shadow *shadow,
@@ -569,7 +701,6 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 					    int *ctor_err)
 {
 	enum klpsv_insert_result res;
-	struct klpsv_shadow *cur;
 	struct klpsv_table *t;
 	unsigned int i, freed;
 	unsigned long flags;
@@ -578,10 +709,9 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
 	i = klpsv_table_probe(sid, t, shadow->obj, &freed);
-	cur = t->slots[i].shadow;
-	*existing = cur;
+	*existing = klpsv_slot_shadow(t->slots[i]);
 	res = KLPSV_INSERT_EXISTS;
-	if (cur)
+	if (*existing)
 		goto unlock;
 	res = klpsv_id_refusal(sid);
 	if (res != KLPSV_INSERTED)
@@ -594,28 +724,43 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	if (*ctor_err)
 		goto unlock;
 
-	if (freed != KLPSV_NO_SLOT) {
-		/* Its key is @obj already, and stays: no slot is used up. */
-		i = freed;
-	} else {
-		t->slots[i].obj = shadow->obj;
+	if (freed != KLPSV_NO_SLOT)
+		i = freed;	/* not never-used: no slot is used up */
+	else
 		/* Read without the lock by klpsv_table_reserve(). */
 		WRITE_ONCE(sid->used, sid->used + 1);
-	}
 	/* Pairs with the acquire of klpsv_table_lookup(). */
-	smp_store_release(&t->slots[i].shadow, shadow);
+	smp_store_release(&t->slots[i], klpsv_table_word(t, shadow));
 	sid->live++;
-	klpsv_rebuild_note(sid, i, shadow->obj, shadow, true);
+	sid->live_bytes += klpsv_shadow_footprint(shadow->size);
+	klpsv_rebuild_note(sid, i, shadow, true);
 	crowded = klpsv_table_crowded(sid->used, t);
 	spin_unlock_irqrestore(&sid->lock, flags);
 
 	if (crowded)
-		schedule_work(&sid->resize);
+		queue_work(system_unbound_wq, &sid->resize);
 	return KLPSV_INSERTED;
 
 unlock:
 	spin_unlock_irqrestore(&sid->lock, flags);
 	return res;
+}
+
+/*
+ * Marks slot @i of @t, holding the live @shadow, dead: the table keeps the
+ * variable's memory until it is retired.
+ */
+static void klpsv_table_kill(struct klpsv_id *sid, struct klpsv_table *t,
+			     unsigned int i, struct klpsv_shadow *shadow)
+{
+	size_t bytes = klpsv_shadow_footprint(shadow->size);
+
+	lockdep_assert_held(&sid->lock);
+	WRITE_ONCE(t->slots[i], (unsigned long)shadow | KLPSV_SLOT_DEAD);
+	t->dead++;
+	t->dead_bytes += bytes;
+	sid->live--;
+	sid->live_bytes -= bytes;
 }
 
 /**
@@ -624,34 +769,42 @@ unlock:
  * @obj:	the parent object
  *
  * Lookups may find the variable until the end of their read-side critical
- * sections: free it after a grace period. Of racing removes of one variable,
- * one gets it.
+ * sections. Its memory stays until the table is retired, which happens at
+ * the earliest a grace period after the caller's own read-side critical
+ * section ends: the caller may use the variable until then. Of racing
+ * removes of one variable, one gets it.
  *
- * Context: any but NMI.
- * Return: the variable, now the caller's to free, or NULL when @obj had none.
+ * Context: any but NMI, in an RCU read-side critical section (any flavour).
+ * Return: the variable, now the caller's to release, or NULL when @obj had
+ * none.
  */
 struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 {
 	struct klpsv_shadow *shadow;
+	bool resize, settle = false;
 	struct klpsv_table *t;
 	unsigned long flags;
-	bool sparse = false;
 	unsigned int i;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "klpsv_table_remove() outside an RCU read-side critical section");
 	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
 	i = klpsv_table_probe(sid, t, obj, NULL);
-	shadow = t->slots[i].shadow;
+	shadow = klpsv_slot_shadow(t->slots[i]);
 	if (shadow) {
-		WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);
-		sid->live--;
-		klpsv_rebuild_note(sid, i, obj, shadow, false);
-		sparse = klpsv_table_sparse(sid->live, t);
+		klpsv_table_kill(sid, t, i, shadow);
+		klpsv_rebuild_note(sid, i, shadow, false);
+		settle = klpsv_table_arm_settle(sid);
 	}
+	resize = shadow && (klpsv_table_sparse(sid->live, t) ||
+			    klpsv_table_dead_heavy(sid, t));
 	spin_unlock_irqrestore(&sid->lock, flags);
 
-	if (sparse)
-		schedule_work(&sid->resize);
+	if (resize)
+		queue_work(system_unbound_wq, &sid->resize);
+	if (settle)
+		queue_delayed_work(system_unbound_wq, &sid->settle, KLPSV_SETTLE_DELAY);
 	return shadow;
 }
 
@@ -661,7 +814,8 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
  *
  * Until the matching klpsv_table_empty_end(), the table of @sid is not
  * replaced: a rebuild in flight is dropped (it would be built for nothing),
- * and none starts.
+ * and none starts. So the variables the steps remove stay allocated until
+ * then.
  *
  * Context: any but NMI.
  */
@@ -677,15 +831,17 @@ void klpsv_table_empty_begin(struct klpsv_id *sid)
 	spin_unlock_irqrestore(&sid->lock, flags);
 }
 
-/* Slots of a table emptied per holding of the lock. */
+/* Slots of a table emptied per holding of the lock, at most. */
 #define KLPSV_EMPTY_CHUNK	256
 
 /**
- * klpsv_table_empty_step() - remove the variables of the next chunk of slots
+ * klpsv_table_empty_step() - remove the variables of the next slots
  * @sid:	the id, between klpsv_table_empty_begin() and _end()
- * @pos:	the first slot of the chunk, 0 to start; advanced
- * @reaped:	set to the removed variables, linked through their @reaped
- *		(NULL when none), now the caller's to free after a grace period
+ * @pos:	the first slot to look at, 0 to start; advanced
+ * @batch:	room for %KLPSV_EMPTY_BATCH variables
+ * @n:		set to the number of variables removed into @batch, now the
+ *		caller's to release; they stay allocated until
+ *		klpsv_table_empty_end()
  *
  * Holds the lock for %KLPSV_EMPTY_CHUNK slots at most. Every variable
  * published before klpsv_table_empty_begin() is removed by one of the steps;
@@ -695,31 +851,28 @@ void klpsv_table_empty_begin(struct klpsv_id *sid)
  * Return: false once the whole table has been walked.
  */
 bool klpsv_table_empty_step(struct klpsv_id *sid, unsigned int *pos,
-			    struct klpsv_shadow **reaped)
+			    struct klpsv_shadow **batch, unsigned int *n)
 {
-	struct klpsv_shadow *shadow, *head = NULL;
 	struct klpsv_table *t;
 	unsigned long flags;
 	unsigned int i, end;
 	bool more;
 
+	*n = 0;
 	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
-	end = min(*pos + KLPSV_EMPTY_CHUNK, klpsv_table_slots(t));
-	for (i = *pos; sid->live && i < end; i++) {
-		shadow = t->slots[i].shadow;
-		if (!klpsv_slot_live(shadow))
+	end = min(*pos + KLPSV_EMPTY_CHUNK, t->nslots);
+	for (i = *pos; sid->live && i < end && *n < KLPSV_EMPTY_BATCH; i++) {
+		if (!klpsv_slot_live(t->slots[i]))
 			continue;
-		WRITE_ONCE(t->slots[i].shadow, KLPSV_SLOT_FREED);
-		sid->live--;
-		shadow->reaped = head;
-		head = shadow;
+		batch[*n] = klpsv_slot_shadow(t->slots[i]);
+		klpsv_table_kill(sid, t, i, batch[*n]);
+		(*n)++;
 	}
-	more = sid->live && end < klpsv_table_slots(t);
+	more = sid->live && i < t->nslots;
 	spin_unlock_irqrestore(&sid->lock, flags);
 
-	*pos = end;
-	*reaped = head;
+	*pos = i;
 	return more;
 }
 
@@ -728,26 +881,29 @@ bool klpsv_table_empty_step(struct klpsv_id *sid, unsigned int *pos,
  * @sid:	the id
  *
  * The table may be replaced again: the inserts waiting for that are woken,
- * and a table left too big for what it holds is rebuilt smaller by the work
- * item.
+ * and a table left too big for what it holds, or holding the memory of the
+ * variables removed, is rebuilt by the work item, which frees them.
  *
  * Context: any but NMI.
  */
 void klpsv_table_empty_end(struct klpsv_id *sid)
 {
 	unsigned long flags;
-	bool rebuild, done;
+	bool rebuild, done, settle;
 
 	spin_lock_irqsave(&sid->lock, flags);
 	WRITE_ONCE(sid->emptying, sid->emptying - 1);
 	done = !sid->emptying;
-	rebuild = klpsv_table_wants_rebuild(sid, 0);
+	rebuild = klpsv_table_wants_rebuild(sid, 0, false);
+	settle = done && klpsv_table_locked(sid)->dead && klpsv_table_arm_settle(sid);
 	spin_unlock_irqrestore(&sid->lock, flags);
 
 	if (done)
 		wake_up_all(&sid->emptied);
 	if (rebuild)
-		schedule_work(&sid->resize);
+		queue_work(system_unbound_wq, &sid->resize);
+	if (settle)
+		queue_delayed_work(system_unbound_wq, &sid->settle, KLPSV_SETTLE_DELAY);
 }
 
 /**
@@ -774,14 +930,14 @@ void klpsv_id_retire(struct klpsv_id *sid)
 /**
  * klpsv_id_walk() - call @fn for every variable of an id
  * @sid:	the id
- * @fn:		called for each variable with its parent object, read from
- *		the table's slot; returns false to stop the walk
+ * @fn:		called for each variable with its parent object; returns
+ *		false to stop the walk
  * @arg:	passed to @fn
  *
  * Variables added or removed during the walk may or may not be seen; none
  * is seen twice. A variable seen may be being freed: @fn may read its
- * @size and @data, which stay until the caller's read-side critical section
- * ends, but not its @obj, which call_rcu() overwrites.
+ * @obj, @size and @data, which stay until the caller's read-side critical
+ * section ends.
  *
  * Context: rcu_read_lock() held; @fn must not sleep.
  * Return: false when @fn stopped the walk, true otherwise.
@@ -792,13 +948,16 @@ bool klpsv_id_walk(struct klpsv_id *sid,
 {
 	const struct klpsv_table *t = rcu_dereference(sid->table);
 	struct klpsv_shadow *shadow;
+	unsigned long slot;
 	unsigned int i;
 
-	for (i = 0; i < klpsv_table_slots(t); i++) {
+	for (i = 0; i < t->nslots; i++) {
 		/* Pairs with the release of klpsv_table_insert(). */
-		shadow = smp_load_acquire(&t->slots[i].shadow);
-		if (klpsv_slot_live(shadow) &&
-		    !fn(READ_ONCE(t->slots[i].obj), shadow, arg))
+		slot = smp_load_acquire(&t->slots[i]);
+		if (!klpsv_slot_live(slot))
+			continue;
+		shadow = klpsv_slot_shadow(slot);
+		if (!fn(shadow->obj, shadow, arg))
 			return false;
 	}
 	return true;
