@@ -17,7 +17,10 @@ extension InVM {
             "free_all kernel live=1 ops=abc", "get_hit klpsv live=1 reps=32", "get_hit klpsv live=1 colour=red",
             "get_hit klpsv live=-1", "get_hit klpsv live=4194305", "get_hit klpsv live=1 ops=+5",
             "free_all klpsv live=1 ms=5", "get_miss kernel live=1 ms=5", "get_hit klpsv live=1 ms=10001",
-            "get_hit klpsv live=1 ms=5 ms=5",
+            "get_hit klpsv live=1 ms=5 ms=5", "hold klpsv", "hold klpsv live=0", "hold klpsv live=4194305",
+            "hold klpsv live=1 ids=0", "hold klpsv live=1 ids=65", "hold klpsv live=1 churn=10000001",
+            "hold klpsv live=1 ops=5", "hold both live=1", "hold klpsv live=1 ids=1 ids=1", "release",
+            "release klpsv", "release kernel",
         ])
         func malformedCommands(_ command: String) throws {
             try Fixture.run { session in
@@ -25,7 +28,9 @@ extension InVM {
                 defer { try? session.loader.unload(KlpsvBench.module) }
                 let ctl = ControlFile(path: KlpsvBench(debugfs: session.debugfs).directory + "/ctl")
                 #expect(throws: Errno.invalidArgument) { try ctl.exchange(command + "\n") }
-                #expect(try session.stats().rows.allSatisfy { $0.id != Self.benchID }, "no shadow was made")
+                let holdIDs = BenchHold(.klpsv, live: 1, ids: 64).shadowIDs
+                #expect(try session.stats().rows.allSatisfy { $0.id != Self.benchID && !holdIDs.contains($0.id) },
+                        "no shadow was made")
             }
         }
 
@@ -35,7 +40,6 @@ extension InVM {
                 try session.loader.load(Integration.modulePath(KlpsvBench.module))
                 defer { try? session.loader.unload(KlpsvBench.module) }
                 let bench = KlpsvBench(debugfs: session.debugfs)
-                #expect(try bench.overhead() == [.klpsv: 24, .kernel: 48])
                 for workload in BenchRun.Workload.allCases {
                     for store in BenchRun.Store.allCases {
                         let run = BenchRun(workload, store, live: 500, ops: 200, reps: 3, seed: 7)
@@ -57,6 +61,36 @@ extension InVM {
             }
         }
 
+        @Test("a hold keeps its shadows until its release; one hold at a time; a release needs a hold", .inKlpsvVM)
+        func holdAndRelease() throws {
+            try Fixture.run { session in
+                try session.loader.load(Integration.modulePath(KlpsvBench.module))
+                defer { try? session.loader.unload(KlpsvBench.module) }
+                let bench = KlpsvBench(debugfs: session.debugfs)
+                let ctl = ControlFile(path: bench.controlPath)
+                let hold = BenchHold(.klpsv, live: 500, ids: 3, churn: 1_000)
+                try bench.hold(hold)
+                #expect(throws: Errno.resourceBusy) { try ctl.exchange(BenchHold(.kernel, live: 1).command + "\n") }
+                #expect(throws: Errno.invalidArgument) { try ctl.exchange("release kernel\n") }
+                let stats = try session.stats()
+                for id in hold.shadowIDs {
+                    #expect(stats[id: id].live == 500)
+                    let memory = try #require(stats.memory(of: id))
+                    #expect(memory.variables >= 500 * UInt64(BenchHold.dataBytes), "id \(id): its variables counted")
+                    #expect(memory.table > 0, "id \(id): its table counted")
+                }
+                #expect(stats[id: hold.shadowIDs[0]].allocs == 1_500, "the churn's pairs on the first id")
+                #expect(stats[id: hold.shadowIDs[0]].frees == 1_000)
+                try bench.release(hold)
+                let released = try session.stats()
+                #expect(hold.shadowIDs.allSatisfy { released[id: $0].live == 0 }, "free_all of every held id")
+                #expect(throws: Errno.invalidArgument) { try ctl.exchange("release klpsv\n") }
+                let kernel = BenchHold(.kernel, live: 200, ids: 2)
+                try bench.hold(kernel)
+                try bench.release(kernel)
+            }
+        }
+
         @Test("shadowctl bench --smoke: every target computed, a picture drawn, the modules it loaded unloaded",
               .inKlpsvVM)
         func smoke() throws {
@@ -68,9 +102,16 @@ extension InVM {
                 #expect(bench.status == 0, "targets are not asserted without --strict")
                 let report = try JSONDecoder().decode(SmokeReport.self, from: Data(bench.output.utf8))
                 #expect(report.smoke)
-                #expect(report.targets.count == 8)
+                #expect(report.targets.count == BenchTarget.all(for: .smoke).count)
                 let inputs = report.runs.map { "\($0.workload) \($0.live) \($0.threads) \($0.milliseconds) \($0.seed)" }
                 #expect(report.runs.count == 2 * Set(inputs).count, "every input on both stores")
+                #expect(report.memory.map(\.store) == ["klpsv", "kernel"], "memory held in both stores")
+                for memory in report.memory {
+                    let perShadow = try #require(memory.bytesPerShadow, "\(memory.store): memory seen held")
+                    #expect(perShadow > 0 && perShadow.isFinite)
+                    #expect(memory.heldBytes > memory.baselineBytes)
+                    #expect((memory.variableBytes != nil) == (memory.store == "klpsv"), "klpsv's own count")
+                }
                 #expect(!session.loader.isLoaded(KlpsvBench.module), "shadowctl unloads what it loaded")
                 let png = try Data(contentsOf: URL(fileURLWithPath: picture))
                 #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47]), "gnuplot drew a PNG")
@@ -92,7 +133,15 @@ private struct SmokeReport: Decodable {
         var seed: UInt64
     }
 
+    struct Memory: Decodable {
+        var store: String
+        var baselineBytes, heldBytes: UInt64
+        var bytesPerShadow: Double?
+        var variableBytes: UInt64?
+    }
+
     var smoke: Bool
     var targets: [Target]
     var runs: [Run]
+    var memory: [Memory]
 }

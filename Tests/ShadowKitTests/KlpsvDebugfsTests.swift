@@ -4,7 +4,8 @@ import Testing
 
 @Suite("klpsv debugfs access")
 struct KlpsvDebugfsTests {
-    static let stats = "id live bytes allocs frees\n1 1 8 1 0\ntotal 1 8 1 0\n"
+    static let stats = "id live bytes allocs frees memory variables table pending\n"
+        + "1 1 8 1 0 1056 32 1024 0\ntotal 1 8 1 0 1056 32 1024 0\n"
 
     static func loaded() -> FakeFiles {
         FakeFiles(

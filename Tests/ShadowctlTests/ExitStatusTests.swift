@@ -67,7 +67,9 @@ struct ExitStatusTests {
 
     @Test(arguments: [["get", "a", "1"], ["alloc", "null", "1", "8"], ["obj", "list"], ["free-all", "1"]])
     func hooksNotLoadedIsUnavailable(arguments: [String]) throws {
-        let debugfs = try FakeDebugfs(["klpsv/stats": "id live bytes allocs frees\ntotal 0 0 0 0\n"])
+        let debugfs = try FakeDebugfs([
+            "klpsv/stats": "id live bytes allocs frees memory variables table pending\ntotal 0 0 0 0 0 0 0 0\n",
+        ])
         defer { debugfs.remove() }
         let outcome = try ShadowctlRunner.run(arguments, debugfs: debugfs.path)
         #expect(outcome.status == 4)
@@ -80,6 +82,15 @@ struct ExitStatusTests {
         let outcome = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
         #expect(outcome.status == 1)
         #expect(outcome.standardError == "shadowctl: malformed klpsv stats, line 1: no 'bytes' column: 'id live'\n")
+    }
+
+    @Test func statsWithoutTheMemoryColumnsIsAFailure() throws {
+        let debugfs = try FakeDebugfs(["klpsv/stats": "id live bytes allocs frees\n1 1 8 1 0\ntotal 1 8 1 0\n"])
+        defer { debugfs.remove() }
+        let outcome = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError
+            == "shadowctl: malformed klpsv stats, line 1: no 'memory' column: 'id live bytes allocs frees'\n")
     }
 
     @Test func loadWithoutModulesSaysWhereItLooked() throws {

@@ -5,11 +5,11 @@ import Testing
 struct OutputTests {
     static let files = [
         "klpsv/stats": """
-            id        live     bytes    allocs     frees
-            1            2       128         3         1
-            7            0         0         1         1
-            4294967296   1      4096         1         0
-            total        3      4224         5         2
+            id        live     bytes    allocs     frees    memory variables     table   pending
+            1            2       128         3         1      1200       176      1024         0
+            7            0         0         1         1       512         0         0       512
+            4294967296   1      4096         1         0   1052672      4120   1048552         0
+            total        3      4224         5         2   1054384      4296   1049576       512
 
             """,
         "klpsv/shadows": """
@@ -28,85 +28,88 @@ struct OutputTests {
         let outcome = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
         #expect(outcome.status == 0)
         #expect(outcome.standardOutput == """
-            id          live  bytes  allocs  frees
-            1              2    128       3      1
-            7              0      0       1      1
-            4294967296     1   4096       1      0
-            total          3   4224       5      2
+            id          live  bytes  allocs  frees   memory
+            1              2    128       3      1  1.2 KiB
+            7              0      0       1      1    512 B
+            4294967296     1   4096       1      0  1.0 MiB
+            total          3   4224       5      2  1.0 MiB
 
             """)
     }
 
     @Test func statsShowsWhoFreesEachId() throws {
         let debugfs = try FakeDebugfs(["klpsv/stats": """
-            id        live     bytes    allocs     frees lifetime
-            1            2       128         3         1 state
-            2            1         8         1         0 manual
-            total        3       136         4         1 -
+            id        live     bytes    allocs     frees lifetime    memory variables     table   pending
+            1            2       128         3         1 state          1200       176      1024         0
+            2            1         8         1         0 manual         1056        32      1024         0
+            total        3       136         4         1 -              2256       208      2048         0
 
             """])
         defer { debugfs.remove() }
         let text = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
         #expect(text.standardOutput == """
-            id     live  bytes  allocs  frees  lifetime
-            1         2    128       3      1  state
-            2         1      8       1      0  manual
-            total     3    136       4      1
+            id     live  bytes  allocs  frees  lifetime   memory
+            1         2    128       3      1  state     1.2 KiB
+            2         1      8       1      0  manual    1.0 KiB
+            total     3    136       4      1            2.2 KiB
 
             """)
         let json = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
         #expect(json.standardOutput.hasPrefix("""
-            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2},
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2,"memory":1200,\
+            "pendingMemory":0,"tableMemory":1024,"variableMemory":176},
             """))
     }
 
     @Test func statsShowsTheSlotsOfEachTable() throws {
         let debugfs = try FakeDebugfs(["klpsv/stats": """
-            id        live     bytes    allocs     frees lifetime      slots
-            1            2       128         3         1    state         64
-            5         3000     24000      3000         0   manual       8192
-            total     3002     24128      3003         1        -       8256
+            id        live     bytes    allocs     frees lifetime      slots    memory variables     table   pending
+            1            2       128         3         1    state         64      1200       176      1024         0
+            5         3000     24000      3000         0   manual       8192    227072     96000    131072         0
+            total     3002     24128      3003         1        -       8256    228272     96176    132096         0
 
             """])
         defer { debugfs.remove() }
         let text = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
         #expect(text.standardOutput == """
-            id     live  bytes  allocs  frees  lifetime  slots
-            1         2    128       3      1  state        64
-            5      3000  24000    3000      0  manual     8192
-            total  3002  24128    3003      1             8256
+            id     live  bytes  allocs  frees  lifetime  slots     memory
+            1         2    128       3      1  state        64    1.2 KiB
+            5      3000  24000    3000      0  manual     8192  221.8 KiB
+            total  3002  24128    3003      1             8256  222.9 KiB
 
             """)
         let json = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
         #expect(json.standardOutput.hasPrefix("""
-            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2,"slots":64},
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2,"memory":1200,\
+            "pendingMemory":0,"slots":64,"tableMemory":1024,"variableMemory":176},
             """))
-        #expect(json.standardOutput.contains(#""slots":8256,"total":"#))
+        #expect(json.standardOutput.contains(#""slots":8256,"tableMemory":132096,"total":"#))
     }
 
     @Test func statsShowsTheTakenSlotsOfEachTable() throws {
         let debugfs = try FakeDebugfs(["klpsv/stats": """
-            id        live     bytes    allocs     frees lifetime      slots       used
-            1            2       128         3         1    state         64          3
-            5         3000     24000      3000         0   manual       8192       3000
-            total     3002     24128      3003         1        -       8256       3003
+            id        live     bytes    allocs     frees lifetime      slots       used    memory variables     table   pending
+            1            2       128         3         1    state         64          3      1200       176      1024         0
+            5         3000     24000      3000         0   manual       8192       3000    227072     96000    131072         0
+            total     3002     24128      3003         1        -       8256       3003    228272     96176    132096         0
 
             """])
         defer { debugfs.remove() }
         let text = try ShadowctlRunner.run(["stats"], debugfs: debugfs.path)
         #expect(text.standardOutput == """
-            id     live  bytes  allocs  frees  lifetime  slots  used
-            1         2    128       3      1  state        64     3
-            5      3000  24000    3000      0  manual     8192  3000
-            total  3002  24128    3003      1             8256  3003
+            id     live  bytes  allocs  frees  lifetime  slots  used     memory
+            1         2    128       3      1  state        64     3    1.2 KiB
+            5      3000  24000    3000      0  manual     8192  3000  221.8 KiB
+            total  3002  24128    3003      1             8256  3003  222.9 KiB
 
             """)
         let json = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
         #expect(json.standardOutput.hasPrefix("""
-            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2,"slots":64,"used":3},
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"lifetime":"state","live":2,"memory":1200,\
+            "pendingMemory":0,"slots":64,"tableMemory":1024,"used":3,"variableMemory":176},
             """))
-        #expect(json.standardOutput.contains(#""slots":8256,"total":"#))
-        #expect(json.standardOutput.contains(#""used":3003}"#))
+        #expect(json.standardOutput.contains(#""slots":8256,"tableMemory":132096,"total":"#))
+        #expect(json.standardOutput.contains(#""used":3003,"variableMemory":96176}"#))
     }
 
     @Test func statsAsJSON() throws {
@@ -115,10 +118,14 @@ struct OutputTests {
         let outcome = try ShadowctlRunner.run(["stats", "--json"], debugfs: debugfs.path)
         #expect(outcome.status == 0)
         #expect(outcome.standardOutput == """
-            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"live":2},\
-            {"allocs":1,"bytes":0,"frees":1,"id":7,"live":0},\
-            {"allocs":1,"bytes":4096,"frees":0,"id":4294967296,"live":1}],\
-            "total":{"allocs":5,"bytes":4224,"frees":2,"live":3}}
+            {"ids":[{"allocs":3,"bytes":128,"frees":1,"id":1,"live":2,\
+            "memory":1200,"pendingMemory":0,"tableMemory":1024,"variableMemory":176},\
+            {"allocs":1,"bytes":0,"frees":1,"id":7,"live":0,\
+            "memory":512,"pendingMemory":512,"tableMemory":0,"variableMemory":0},\
+            {"allocs":1,"bytes":4096,"frees":0,"id":4294967296,"live":1,\
+            "memory":1052672,"pendingMemory":0,"tableMemory":1048552,"variableMemory":4120}],\
+            "memory":1054384,"pendingMemory":512,"tableMemory":1049576,\
+            "total":{"allocs":5,"bytes":4224,"frees":2,"live":3},"variableMemory":4296}
 
             """)
     }

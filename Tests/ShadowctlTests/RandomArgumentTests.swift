@@ -95,7 +95,8 @@ struct RandomArgumentTests {
 
     /// A klpsv and klpsv_test that look loaded, with shadows.
     static let debugfsFiles = [
-        "klpsv/stats": "id live bytes allocs frees\n1 1 8 1 0\ntotal 1 8 1 0\n",
+        "klpsv/stats": "id live bytes allocs frees memory variables table pending\n"
+            + "1 1 8 1 0 1056 32 1024 0\ntotal 1 8 1 0 1056 32 1024 0\n",
         "klpsv/shadows": "id obj size\n1 null 8\n",
         "klpsv/states": "id state flags enabled shadows patches\n",
         "klpsv/patches": "patch phase replace states\n",

@@ -10,6 +10,9 @@
 /* Shadow ids of the benchmark: unlikely to meet anybody else's. */
 #define BENCH_ID		0x6b6c7073UL	/* "klps" */
 #define BENCH_ID_OTHER		0x6b6c7074UL
+/* The ids of a hold: BENCH_HOLD_ID + 0 to BENCH_IDS_MAX - 1. */
+#define BENCH_HOLD_ID		0x6b6c7100UL
+#define BENCH_IDS_MAX		64
 
 #define BENCH_LIVE_MAX		(1UL << 22)
 #define BENCH_OPS_MAX		10000000UL
@@ -24,6 +27,8 @@ enum bench_workload {
 	BENCH_ALLOC_FREE,	/* alloc then free of a new shadow */
 	BENCH_FREE_ALL,		/* free_all(id) of @ops shadows among @live others */
 	BENCH_SPIN,		/* work on registers only, no store: the ceiling */
+	BENCH_HOLD,		/* fill ids with @live shadows each and keep them */
+	BENCH_RELEASE,		/* free_all of what the hold keeps, at once */
 	BENCH_NR_WORKLOADS,
 };
 
@@ -45,6 +50,9 @@ enum bench_impl {
  *		each thread goes round its @ops accesses until then, and the
  *		operations done are counted (get_hit, alloc_free, spin)
  * @seed:	seed of the random access order
+ * @ids:	ids filled by a hold
+ * @churn:	alloc+free pairs of new objects on the first id of a hold,
+ *		after it is filled
  */
 struct bench_params {
 	enum bench_workload workload;
@@ -55,6 +63,8 @@ struct bench_params {
 	unsigned int threads;
 	unsigned int ms;
 	u64 seed;
+	unsigned int ids;
+	unsigned long churn;
 };
 
 /**
@@ -76,6 +86,10 @@ extern const char * const bench_impl_names[BENCH_NR_IMPLS];
 
 int bench_parse(char *line, struct bench_params *params);
 int bench_run(const struct bench_params *params, struct bench_result *result);
+
+int bench_hold(const struct bench_params *params);
+int bench_release(const struct bench_params *params, unsigned long *shadows);
+void bench_hold_exit(void);
 
 /* The stores, called directly so that no indirect call is timed. */
 void *bench_get(enum bench_impl impl, void *obj, unsigned long id);

@@ -12,7 +12,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "../klpsv/internal.h"
 #include "bench.h"
 
 /**
@@ -28,24 +27,12 @@
  * that finds another in progress fails with -EBUSY. A fatal signal stops a
  * run between repetitions (-EINTR). Nothing stays allocated after a run.
  *
- * /sys/kernel/debug/klpsv_bench/overhead (0400): the bytes each store spends
- * on a shadow besides its data, "klpsv N" and "kernel N".
+ * The memory commands answer "hold IMPL live=N ids=N churn=N shadows=N" and
+ * "release IMPL shadows=N" (see hold.c).
  */
 
 #define BENCH_LINE_MAX	160
 #define BENCH_RESULT_MAX	(256 + BENCH_REPS_MAX * 21)
-
-/*
- * The kernel's struct klp_shadow (kernel/livepatch/shadow.c, private to
- * it): an hlist_node, an rcu_head, obj and id, then the data.
- */
-struct bench_kernel_shadow {
-	struct hlist_node node;
-	struct rcu_head rcu_head;
-	void *obj;
-	unsigned long id;
-	char data[];
-};
 
 static DEFINE_MUTEX(bench_mutex);
 static struct dentry *bench_dir;
@@ -56,7 +43,7 @@ static int bench_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int bench_release(struct inode *inode, struct file *file)
+static int bench_ctl_release(struct inode *inode, struct file *file)
 {
 	kfree(file->private_data);
 	return 0;
@@ -92,6 +79,38 @@ static char *bench_format(const struct bench_params *p, const struct bench_resul
 	return text;
 }
 
+/* Runs a hold or release command: its result line, or an ERR_PTR(). */
+static char *bench_memory_command(const struct bench_params *p)
+{
+	unsigned long shadows = p->live * p->ids;
+	char *text;
+	int err;
+
+	text = kmalloc(BENCH_LINE_MAX, GFP_KERNEL);
+	if (!text)
+		return ERR_PTR(-ENOMEM);
+	if (!mutex_trylock(&bench_mutex)) {
+		kfree(text);
+		return ERR_PTR(-EBUSY);
+	}
+	if (p->workload == BENCH_HOLD)
+		err = bench_hold(p);
+	else
+		err = bench_release(p, &shadows);
+	mutex_unlock(&bench_mutex);
+	if (err) {
+		kfree(text);
+		return ERR_PTR(err);
+	}
+	if (p->workload == BENCH_HOLD)
+		scnprintf(text, BENCH_LINE_MAX, "hold %s live=%lu ids=%u churn=%lu shadows=%lu\n",
+			  bench_impl_names[p->impl], p->live, p->ids, p->churn, shadows);
+	else
+		scnprintf(text, BENCH_LINE_MAX, "release %s shadows=%lu\n",
+			  bench_impl_names[p->impl], shadows);
+	return text;
+}
+
 static ssize_t bench_write(struct file *file, const char __user *buf,
 			   size_t count, loff_t *ppos)
 {
@@ -111,6 +130,13 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 	if (bench_parse(line, &params))
 		return -EINVAL;
 
+	if (params.workload == BENCH_HOLD || params.workload == BENCH_RELEASE) {
+		text = bench_memory_command(&params);
+		if (IS_ERR(text))
+			return PTR_ERR(text);
+		goto done;
+	}
+
 	result = kzalloc(sizeof(*result), GFP_KERNEL);
 	if (!result)
 		return -ENOMEM;
@@ -128,6 +154,7 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 	kfree(result);
 	if (!text)
 		return -ENOMEM;
+done:
 	kfree(file->private_data);
 	file->private_data = text;
 	return count;
@@ -136,36 +163,25 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 static const struct file_operations bench_ctl_fops = {
 	.owner		= THIS_MODULE,
 	.open		= bench_open,
-	.release	= bench_release,
+	.release	= bench_ctl_release,
 	.read		= bench_read,
 	.write		= bench_write,
 	.llseek		= default_llseek,
 };
 
-static int bench_overhead_show(struct seq_file *m, void *v)
-{
-	seq_printf(m, "klpsv %zu\nkernel %zu\n",
-		   offsetof(struct klpsv_shadow, data),
-		   offsetof(struct bench_kernel_shadow, data));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(bench_overhead);
-
 static int __init bench_init(void)
 {
-	BUILD_BUG_ON(offsetof(struct klpsv_shadow, data) != KLPSV_SHADOW_OVERHEAD);
-
 	bench_dir = debugfs_create_dir("klpsv_bench", NULL);
 	if (IS_ERR(bench_dir))
 		return PTR_ERR(bench_dir);
 	debugfs_create_file("ctl", 0600, bench_dir, NULL, &bench_ctl_fops);
-	debugfs_create_file("overhead", 0400, bench_dir, NULL, &bench_overhead_fops);
 	return 0;
 }
 
 static void __exit bench_exit(void)
 {
 	debugfs_remove(bench_dir);
+	bench_hold_exit();
 }
 
 module_init(bench_init);

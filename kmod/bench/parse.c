@@ -19,6 +19,11 @@
  * BENCH_THREADS_MAX, get_hit, alloc_free and spin only, default 1), ms (0
  * to BENCH_MS_MAX, default 0; not 0: time-boxed repetitions, get_hit,
  * alloc_free and spin only) and seed (default 1), each at most once.
+ *
+ * Or the memory commands (see hold.c): "hold IMPL live=N [ids=N]
+ * [churn=N]", ids 1 to BENCH_IDS_MAX (default 1), churn 0 to BENCH_OPS_MAX
+ * (default 0), and "release IMPL", which takes no key.
+ *
  * Numbers are decimal. Anything else is -EINVAL.
  *
  * spin touches no store: its operation is arithmetic on registers, about as
@@ -35,6 +40,8 @@ const char * const bench_workload_names[BENCH_NR_WORKLOADS] = {
 	[BENCH_ALLOC_FREE]	= "alloc_free",
 	[BENCH_FREE_ALL]	= "free_all",
 	[BENCH_SPIN]		= "spin",
+	[BENCH_HOLD]		= "hold",
+	[BENCH_RELEASE]		= "release",
 };
 
 const char * const bench_impl_names[BENCH_NR_IMPLS] = {
@@ -61,12 +68,13 @@ int bench_parse(char *line, struct bench_params *params)
 	unsigned int threads_max = min_t(unsigned int, num_online_cpus(), BENCH_THREADS_MAX);
 	bool seen_live = false, seen_ops = false, seen_reps = false;
 	bool seen_threads = false, seen_ms = false, seen_seed = false;
+	bool seen_ids = false, seen_churn = false;
 	char *token, *value;
 	u64 number;
 	int i;
 
 	*params = (struct bench_params) {
-		.ops = 100000, .reps = 5, .threads = 1, .seed = 1,
+		.ops = 100000, .reps = 5, .threads = 1, .seed = 1, .ids = 1,
 	};
 	token = strsep(&line, " ");
 	i = token ? match_string(bench_workload_names, BENCH_NR_WORKLOADS, token) : -EINVAL;
@@ -115,6 +123,16 @@ int bench_parse(char *line, struct bench_params *params)
 			seen = &seen_seed;
 			if (bench_number(value, 0, U64_MAX, &params->seed))
 				return -EINVAL;
+		} else if (!strcmp(token, "ids")) {
+			seen = &seen_ids;
+			if (bench_number(value, 1, BENCH_IDS_MAX, &number))
+				return -EINVAL;
+			params->ids = number;
+		} else if (!strcmp(token, "churn")) {
+			seen = &seen_churn;
+			if (bench_number(value, 0, BENCH_OPS_MAX, &number))
+				return -EINVAL;
+			params->churn = number;
 		} else {
 			return -EINVAL;
 		}
@@ -122,7 +140,15 @@ int bench_parse(char *line, struct bench_params *params)
 			return -EINVAL;
 		*seen = true;
 	}
+	if (params->workload == BENCH_RELEASE)
+		return seen_live || seen_ops || seen_reps || seen_threads ||
+		       seen_ms || seen_seed || seen_ids || seen_churn ? -EINVAL : 0;
 	if (!seen_live)
+		return -EINVAL;
+	if (params->workload == BENCH_HOLD)
+		return seen_ops || seen_reps || seen_threads || seen_ms ||
+		       seen_seed ? -EINVAL : 0;
+	if (seen_ids || seen_churn)
 		return -EINVAL;
 	if ((params->threads > 1 || params->ms) &&
 	    params->workload != BENCH_GET_HIT &&

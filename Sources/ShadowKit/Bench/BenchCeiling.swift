@@ -20,9 +20,10 @@ public struct BenchCeiling: Sendable, Equatable {
         self.ratios = ratios
     }
 
-    /// Whether `target`, a scaling target, asks more than the machine gave.
+    /// Whether `target`, a scaling target, asks more than the machine gave:
+    /// its goal is above the ceiling.
     public func isExceeded(by target: BenchTarget) -> Bool {
-        guard case .scaling = target.figure else { return false }
-        return target.goal > value
+        guard case .scaling = target.figure, let goal = target.goal else { return false }
+        return goal > value
     }
 }

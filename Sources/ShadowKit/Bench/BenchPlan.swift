@@ -1,10 +1,32 @@
 /// The runs of a benchmark: the same inputs, in the same order, for both
 /// stores.
 public struct BenchPlan: Sendable {
+    /// One thing the benchmark does, in order.
+    public enum Step: Sendable, Equatable {
+        /// A timing run.
+        case run(BenchRun)
+        /// A memory measurement.
+        case hold(BenchHold)
+
+        /// What it writes to `klpsv_bench/ctl` first, for progress lines.
+        public var command: String {
+            switch self {
+            case .run(let run): run.command
+            case .hold(let hold): hold.command
+            }
+        }
+    }
+
     /// The live-shadow counts of the scaling curves.
     public var scale: [Int]
-    /// The live shadows of the multi-thread runs.
+    /// The live shadows of the one-thread `alloc` + `free` runs held to
+    /// the kernel's speed (the largest of ``scale`` has its own, higher,
+    /// goal).
+    public var allocFreeLive: [Int]
+    /// The live shadows of the multi-thread `get` and `spin` runs.
     public var threadedLive: Int
+    /// The live shadows of the multi-thread `alloc` + `free` runs.
+    public var threadedAllocFreeLive: Int
     /// Timed repetitions of every run.
     public var reps: Int
     /// Operations per repetition for `live` shadows: enough that a
@@ -24,23 +46,39 @@ public struct BenchPlan: Sendable {
     public var threadedRounds: Int
     /// Shadows freed by one `free_all` call.
     public var freeAllCount: Int
+    /// The memory measurements, in the order they are made: klpsv's hold
+    /// of each size, then the kernel's, smallest first. The kernel's store
+    /// has no hold with churn (an `alloc` + `free` pair at a million takes
+    /// it tens of microseconds under emulation).
+    public var memory: [BenchHold]
 
-    /// The full benchmark: every target of the performance issue.
+    /// The full benchmark: every target of the performance and memory
+    /// issues. Memory at 1,000 live is held in 64 ids, 1,000 shadows each,
+    /// so that it rises above the noise of a few pages; klpsv's hold with
+    /// churn comes before the kernel's million, whose frees take longest.
     public static let full = BenchPlan(
-        scale: [1_000, 10_000, 100_000, 1_000_000], threadedLive: 10_000, reps: 5,
-        ops: { _ in 100_000 }, threadedOps: 100_000, threadedMilliseconds: 300, threadedRounds: 7,
-        freeAllCount: 1_000)
+        scale: [1_000, 10_000, 100_000, 1_000_000], allocFreeLive: [1_000, 10_000], threadedLive: 10_000,
+        threadedAllocFreeLive: 100_000, reps: 5, ops: { _ in 100_000 }, threadedOps: 100_000,
+        threadedMilliseconds: 300, threadedRounds: 7, freeAllCount: 1_000,
+        memory: [
+            BenchHold(.klpsv, live: 1_000, ids: 64), BenchHold(.kernel, live: 1_000, ids: 64),
+            BenchHold(.klpsv, live: 100_000), BenchHold(.kernel, live: 100_000),
+            BenchHold(.klpsv, live: 1_000_000), BenchHold(.klpsv, live: 1_000_000, churn: 1_000_000),
+            BenchHold(.kernel, live: 1_000_000),
+        ])
 
     /// A smoke run for CI: every workload and both stores, small, in seconds.
     public static let smoke = BenchPlan(
-        scale: [1_000], threadedLive: 1_000, reps: 3, ops: { _ in 2_000 }, threadedOps: 2_000,
-        threadedMilliseconds: 20, threadedRounds: 2, freeAllCount: 100)
+        scale: [1_000], allocFreeLive: [1_000], threadedLive: 1_000, threadedAllocFreeLive: 1_000, reps: 3,
+        ops: { _ in 2_000 }, threadedOps: 2_000, threadedMilliseconds: 20, threadedRounds: 2, freeAllCount: 100,
+        memory: [BenchHold(.klpsv, live: 1_000), BenchHold(.kernel, live: 1_000)])
 
     /// The thread run of `workload` on `threads` threads in `round`
     /// (1 to `threadedRounds`), on klpsv.
     public func threaded(_ workload: BenchRun.Workload, threads: Int, round: Int) -> BenchRun {
-        BenchRun(workload, .klpsv, live: threadedLive, ops: threadedOps, reps: reps, threads: threads,
-                 milliseconds: threadedMilliseconds, seed: UInt64(round))
+        let live = workload == .allocFree ? threadedAllocFreeLive : threadedLive
+        return BenchRun(workload, .klpsv, live: live, ops: threadedOps, reps: reps, threads: threads,
+                        milliseconds: threadedMilliseconds, seed: UInt64(round))
     }
 
     /// The two-thread runs of `workload`, one per round.
@@ -48,27 +86,34 @@ public struct BenchPlan: Sendable {
         (1...max(threadedRounds, 1)).map { threaded(workload, threads: 2, round: $0) }
     }
 
+    /// The one-thread run of `workload` on klpsv with `live` shadows.
+    public func single(_ workload: BenchRun.Workload, live: Int) -> BenchRun {
+        BenchRun(workload, .klpsv, live: live, ops: ops(live), reps: reps)
+    }
+
     /// The largest live count: where the per-size targets are read.
     public var largest: Int { scale.max() ?? 0 }
     /// The smallest live count.
     public var smallest: Int { scale.min() ?? 0 }
 
-    /// Every run, once, klpsv's and the kernel's of one input next to each
-    /// other.
+    /// Every timing run, once, klpsv's and the kernel's of one input next
+    /// to each other.
     public var runs: [BenchRun] {
         // Small first: freeing a million shadows leaves RCU callbacks and
         // table shrinking behind, which would slow the runs after it. The
         // thread runs come after the smallest, not first: the first run
         // after boot shares the CPUs with the end of the boot.
         var runs: [BenchRun] = []
-        func scaling(_ sizes: [Int]) {
+        func oneThread(_ sizes: [Int]) {
             for live in sizes {
-                for workload in [BenchRun.Workload.getHit, .getMiss] {
-                    runs.append(BenchRun(workload, .klpsv, live: live, ops: ops(live), reps: reps))
+                if scale.contains(live) {
+                    runs += [single(.getHit, live: live), single(.getMiss, live: live)]
                 }
+                if allocFreeLive.contains(live) { runs.append(single(.allocFree, live: live)) }
             }
         }
-        scaling(scale.sorted().filter { $0 <= threadedLive })
+        let sizes = Set(scale + allocFreeLive).sorted()
+        oneThread(sizes.filter { $0 <= threadedLive })
         for round in 1...max(threadedRounds, 1) {
             for workload in [BenchRun.Workload.getHit, .allocFree, .spin] {
                 for threads in [1, 2] {
@@ -76,10 +121,17 @@ public struct BenchPlan: Sendable {
                 }
             }
         }
-        scaling(scale.sorted().filter { $0 > threadedLive })
-        runs.append(BenchRun(.allocFree, .klpsv, live: largest, ops: ops(largest), reps: reps))
+        oneThread(sizes.filter { $0 > threadedLive })
+        runs.append(single(.allocFree, live: largest))
         runs.append(BenchRun(.freeAll, .klpsv, live: largest, ops: freeAllCount, reps: reps))
         var seen = Set<BenchRun>()
         return runs.filter { seen.insert($0).inserted }.flatMap { [$0, $0.on(.kernel)] }
+    }
+
+    /// Everything, in order: the timing runs, then the memory
+    /// measurements, which wait for what came before to settle and so see
+    /// no deferred frees of the runs.
+    public var steps: [Step] {
+        runs.map(Step.run) + memory.map(Step.hold)
     }
 }

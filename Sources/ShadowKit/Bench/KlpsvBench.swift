@@ -1,94 +1,132 @@
 import SystemPackage
 
-/// `klpsv_bench.ko`'s debugfs files: runs are written to `ctl`, which
-/// answers with the measurement; `overhead` gives each store's bookkeeping
-/// bytes per shadow.
+/// `klpsv_bench.ko`'s `ctl` file: timing runs and memory holds are written
+/// to it, and it answers with what it did. Memory is read from the
+/// system's counters (``MemInfo``) around a hold, and from klpsv's `stats`.
 public struct KlpsvBench: Sendable {
     /// The module.
     public static let module = KlpsvModule.bench
+    /// How long held shadows are left before their memory is read: klpsv
+    /// gives freed memory back after at most a second and a grace period.
+    /// Also waited before the memory is read that a hold starts from, so
+    /// that what an earlier release frees is gone by then.
+    public static let settleTime: Duration = .seconds(3)
+    /// How long after a release the memory is read again.
+    public static let releaseTime: Duration = .seconds(1)
 
     /// The module's debugfs directory.
     public let directory: String
+    private let debugfs: KlpsvDebugfs
     private let files: any FileAccess
+    private let clock: PollClock
     private let channel: @Sendable (String) -> any ControlChannel
 
-    /// Creates a client of the benchmark under debugfs `debugfs`.
-    public init(debugfs: KlpsvDebugfs, files: any FileAccess = LocalFileAccess(),
+    /// Creates a client of the benchmark under debugfs `debugfs`, reading
+    /// `/proc` through `files` and waiting on `clock`.
+    public init(debugfs: KlpsvDebugfs, files: any FileAccess = LocalFileAccess(), clock: PollClock = .system,
                 channel: @escaping @Sendable (String) -> any ControlChannel = { ControlFile(path: $0) }) {
         directory = debugfs.root + "/" + Self.module
+        self.debugfs = debugfs
         self.files = files
+        self.clock = clock
         self.channel = channel
     }
+
+    /// The `ctl` file.
+    public var controlPath: String { directory + "/ctl" }
 
     /// Runs `run` to the end (seconds to minutes) and returns what it measured.
     ///
     /// - Throws: ``BenchError`` or ``MalformedOutput``.
     public func measure(_ run: BenchRun) throws -> BenchMeasurement {
-        let path = directory + "/ctl"
-        let text: String
-        do {
-            text = try channel(path).exchange(run.command + "\n")
-        } catch {
-            throw BenchError(run: run, path: path, errno: error)
-        }
-        return try BenchMeasurement(parsing: text, of: run, source: path)
+        try BenchMeasurement(parsing: exchange(run.command), of: run, source: controlPath)
     }
 
-    /// The bytes each store spends on a shadow besides its data.
+    /// Fills the store with `hold`'s shadows and keeps them (seconds to a
+    /// minute).
     ///
-    /// - Throws: ``BenchError`` or ``MalformedOutput``.
-    public func overhead() throws -> [BenchRun.Store: Int] {
-        let path = directory + "/overhead"
+    /// - Throws: ``BenchError`` (`EBUSY`: shadows are held already) or
+    ///   ``MalformedOutput``.
+    public func hold(_ hold: BenchHold) throws {
+        try hold.checkHeld(exchange(hold.command), source: controlPath)
+    }
+
+    /// Frees the shadows `hold` made, without waiting for them to be given
+    /// back.
+    ///
+    /// - Throws: ``BenchError`` (`EINVAL`: nothing held on that store) or
+    ///   ``MalformedOutput``.
+    public func release(_ hold: BenchHold) throws {
+        try hold.checkReleased(exchange(hold.releaseCommand), source: controlPath)
+    }
+
+    /// The system's memory counters, the per-CPU deltas folded in first.
+    ///
+    /// - Throws: ``BenchError`` (`EACCES`: not root) or ``MalformedOutput``.
+    public func usedMemory() throws -> MemInfo {
+        do {
+            try files.write("1\n", to: MemInfo.refreshPath)
+        } catch .invalidArgument {
+            // Older kernels fold the counters, then report one that went
+            // negative with EINVAL: folded all the same.
+        } catch {
+            throw BenchError(command: nil, path: MemInfo.refreshPath, errno: error)
+        }
         let text: String
         do {
-            text = try files.contents(of: path)
+            text = try files.contents(of: MemInfo.path)
         } catch {
-            throw BenchError(run: nil, path: path, errno: error)
+            throw BenchError(command: nil, path: MemInfo.path, errno: error)
         }
-        var sizes: [BenchRun.Store: Int] = [:]
-        for line in text.split(separator: "\n") {
-            let words = line.split(separator: " ")
-            guard words.count == 2, let store = BenchRun.Store(rawValue: String(words[0])),
-                  let bytes = Int(words[1]) else {
-                throw MalformedOutput(source: path, reason: "expected 'STORE BYTES' lines", text: text)
+        return try MemInfo(parsing: text)
+    }
+
+    /// Measures the memory of `hold`: the system's used memory once what
+    /// came before has settled, then with the shadows held and settled
+    /// (with, for klpsv's store, its own count of the held ids), then
+    /// ``releaseTime`` after their release (a few seconds, plus the hold).
+    /// The shadows are released on every path once held.
+    ///
+    /// - Throws: ``BenchError``, ``DebugfsError`` or ``MalformedOutput``.
+    public func measureMemory(_ hold: BenchHold) throws -> BenchMemory {
+        clock.sleep(Self.settleTime)
+        let baseline = try usedMemory()
+        try self.hold(hold)
+        let held: MemInfo
+        var counted: KlpsvStats.Memory?
+        do {
+            clock.sleep(Self.settleTime)
+            held = try usedMemory()
+            if hold.store == .klpsv { counted = try count(hold) }
+        } catch {
+            try? release(hold)
+            throw error
+        }
+        try release(hold)
+        clock.sleep(Self.releaseTime)
+        return BenchMemory(hold: hold, baseline: baseline, held: held, after: try usedMemory(), counted: counted)
+    }
+
+    /// klpsv's count of the memory of `hold`'s ids, summed.
+    private func count(_ hold: BenchHold) throws -> KlpsvStats.Memory {
+        let stats = try debugfs.stats()
+        var sum = KlpsvStats.Memory.zero
+        for id in hold.shadowIDs {
+            guard let memory = stats.memory(of: id) else {
+                throw MalformedOutput(source: "klpsv stats", reason: "no line for held id \(id)",
+                                      text: stats.rows.map { "\($0.id)" }.joined(separator: " "))
             }
-            sizes[store] = bytes
+            sum = sum + memory
         }
-        guard sizes.count == BenchRun.Store.allCases.count else {
-            throw MalformedOutput(source: path, reason: "expected a line per store", text: text)
-        }
-        return sizes
-    }
-}
-
-/// A benchmark run, or a benchmark file, the kernel refused.
-public struct BenchError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The run, if one was refused.
-    public var run: BenchRun?
-    /// The file.
-    public var path: String
-    /// The kernel's answer.
-    public var errno: Errno
-
-    public init(run: BenchRun?, path: String, errno: Errno) {
-        self.run = run
-        self.path = path
-        self.errno = errno
+        return sum
     }
 
-    public var description: String {
-        let what = run.map { "benchmark run '\($0.command)'" } ?? path
-        switch errno {
-        case .noSuchFileOrDirectory:
-            return "\(what): no \(path): is \(KlpsvBench.module) loaded?"
-        case .invalidArgument:
-            return "\(what): refused as malformed (\(errno))"
-        case .resourceBusy:
-            return "\(what): another benchmark run is in progress"
-        case .noMemory:
-            return "\(what): not enough memory for that many shadows"
-        default:
-            return "\(what): \(errno)"
+    /// Writes `command` to `ctl` and returns the result line.
+    private func exchange(_ command: String) throws(BenchError) -> String {
+        do {
+            return try channel(controlPath).exchange(command + "\n")
+        } catch {
+            throw BenchError(command: command, path: controlPath, errno: error)
         }
     }
 }

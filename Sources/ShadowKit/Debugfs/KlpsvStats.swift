@@ -1,11 +1,11 @@
-/// klpsv's `stats` file: counters per shadow id and in total, and who owns
-/// the shadows of each id.
+/// klpsv's `stats` file: counters per shadow id and in total, who owns the
+/// shadows of each id, and the memory each id holds.
 ///
 /// ```
-/// id        live     bytes    allocs     frees lifetime      slots       used
-/// 1            2       128         3         1    state         64          3
-/// 3            1         8         1         0   manual         64          1
-/// total        3       136         4         1        -        128          4
+/// id        live     bytes    allocs     frees lifetime      slots       used    memory variables     table   pending
+/// 1            2       128         3         1    state         64          3      1400       288       600       512
+/// 7            0         0         1         1   manual         64          1       600         0       600         0
+/// total        2       128         4         2        -        128          4      2000       288      1200       512
 /// ```
 public struct KlpsvStats: Sendable, Equatable {
     /// Who frees the shadows of an id (the `lifetime` column).
@@ -39,6 +39,37 @@ public struct KlpsvStats: Sendable, Equatable {
         public static let zero = Counters()
     }
 
+    /// The memory an id holds, or all ids together, in bytes: the
+    /// `variables`, `table` and `pending` columns, whose sum is the `memory`
+    /// column.
+    public struct Memory: Sendable, Equatable, Hashable {
+        /// What its live variables take, headers and data, as allocated.
+        public var variables: UInt64
+        /// What its table takes.
+        public var table: UInt64
+        /// Freed variables and tables whose memory is not given back yet.
+        public var pending: UInt64
+
+        /// Creates a memory count; all zero by default.
+        public init(variables: UInt64 = 0, table: UInt64 = 0, pending: UInt64 = 0) {
+            self.variables = variables
+            self.table = table
+            self.pending = pending
+        }
+
+        /// No memory.
+        public static let zero = Memory()
+
+        /// All of it: variables, table and pending frees (the `memory` column).
+        public var total: UInt64 { variables + table + pending }
+
+        /// The memory of two ids together.
+        public static func + (lhs: Memory, rhs: Memory) -> Memory {
+            Memory(variables: lhs.variables + rhs.variables, table: lhs.table + rhs.table,
+                   pending: lhs.pending + rhs.pending)
+        }
+    }
+
     /// The line of one shadow id.
     public struct Row: Sendable, Equatable, Hashable {
         /// The shadow id.
@@ -48,22 +79,25 @@ public struct KlpsvStats: Sendable, Equatable {
         /// Who frees its shadows; `nil` when the file has no `lifetime`
         /// column (klpsv before system states).
         public var lifetime: Lifetime?
-        /// The slots of its table, 16 bytes each; `nil` when the file has no
+        /// The slots of its table, 8 bytes each; `nil` when the file has no
         /// `slots` column (klpsv before its slot tables).
         public var slots: UInt64?
         /// The slots of its table that are taken, by live shadows and by
         /// freed ones not yet reclaimed; `nil` when the file has no `used`
         /// column.
         public var used: UInt64?
+        /// The memory it holds in all.
+        public var memory: Memory
 
         /// Creates a row.
         public init(id: UInt64, counters: Counters, lifetime: Lifetime? = nil, slots: UInt64? = nil,
-                    used: UInt64? = nil) {
+                    used: UInt64? = nil, memory: Memory = .zero) {
             self.id = id
             self.counters = counters
             self.lifetime = lifetime
             self.slots = slots
             self.used = used
+            self.memory = memory
         }
     }
 
@@ -77,25 +111,34 @@ public struct KlpsvStats: Sendable, Equatable {
     /// The taken slots of all tables, from the `total` line; `nil` when the
     /// file has no `used` column.
     public var totalUsed: UInt64?
+    /// The memory all ids hold, from the `total` line.
+    public var totalMemory: Memory
 
     /// Creates stats from parts.
-    public init(rows: [Row], total: Counters, totalSlots: UInt64? = nil, totalUsed: UInt64? = nil) {
+    public init(rows: [Row], total: Counters, totalSlots: UInt64? = nil, totalUsed: UInt64? = nil,
+                totalMemory: Memory = .zero) {
         self.rows = rows
         self.total = total
         self.totalSlots = totalSlots
         self.totalUsed = totalUsed
+        self.totalMemory = totalMemory
     }
 
     /// Parses the text of the `stats` file, finding columns by header name.
-    /// The `lifetime`, `slots` and `used` columns are optional; the `total`
+    /// The `lifetime`, `slots` and `used` columns are optional; the memory
+    /// columns are not (klpsv and its tools ship together). The `total`
     /// line's `lifetime` is not read.
     ///
     /// - Throws: ``MalformedOutput`` for a missing column, a row of the wrong
-    ///   width, a field that is not a number, an unknown lifetime, or no
+    ///   width, a field that is not a number, a `memory` that is not the sum
+    ///   of `variables`, `table` and `pending`, an unknown lifetime, or no
     ///   `total` line.
     public init(parsing text: String) throws(MalformedOutput) {
         let table = try ColumnTable(parsing: text, source: "klpsv stats")
         let columns = try ["id", "live", "bytes", "allocs", "frees"].map { (name) throws(MalformedOutput) in
+            try table.column(name)
+        }
+        let memoryColumns = try ["memory", "variables", "table", "pending"].map { (name) throws(MalformedOutput) in
             try table.column(name)
         }
         let lifetimeColumn = table.header.firstIndex(of: "lifetime")
@@ -105,6 +148,7 @@ public struct KlpsvStats: Sendable, Equatable {
         var total: Counters?
         var totalSlots: UInt64?
         var totalUsed: UInt64?
+        var totalMemory = Memory.zero
         for row in table.rows {
             let counters = Counters(
                 live: try table.number(row, columns[1]), bytes: try table.number(row, columns[2]),
@@ -113,10 +157,12 @@ public struct KlpsvStats: Sendable, Equatable {
             if let slotsColumn { slots = try table.number(row, slotsColumn) }
             var used: UInt64?
             if let usedColumn { used = try table.number(row, usedColumn) }
+            let memory = try Self.memory(of: row, in: table, columns: memoryColumns)
             if row.fields[columns[0]] == "total" {
                 total = counters
                 totalSlots = slots
                 totalUsed = used
+                totalMemory = memory
                 continue
             }
             var lifetime: Lifetime?
@@ -128,12 +174,28 @@ public struct KlpsvStats: Sendable, Equatable {
                 }
             }
             rows.append(Row(id: try table.number(row, columns[0]), counters: counters, lifetime: lifetime,
-                            slots: slots, used: used))
+                            slots: slots, used: used, memory: memory))
         }
         guard let total else {
             throw MalformedOutput(source: table.source, reason: "no 'total' line", text: text)
         }
-        self.init(rows: rows, total: total, totalSlots: totalSlots, totalUsed: totalUsed)
+        self.init(rows: rows, total: total, totalSlots: totalSlots, totalUsed: totalUsed, totalMemory: totalMemory)
+    }
+
+    /// The memory columns of `row`: `memory`, `variables`, `table` and
+    /// `pending`, in that order in `columns`.
+    private static func memory(of row: ColumnTable.Row, in table: ColumnTable,
+                               columns: [Int]) throws(MalformedOutput) -> Memory {
+        let all = try table.number(row, columns[0])
+        let memory = Memory(variables: try table.number(row, columns[1]), table: try table.number(row, columns[2]),
+                            pending: try table.number(row, columns[3]))
+        let (partial, overflow) = memory.variables.addingReportingOverflow(memory.table)
+        let (sum, overflowAgain) = partial.addingReportingOverflow(memory.pending)
+        guard !overflow, !overflowAgain, sum == all else {
+            throw MalformedOutput(source: table.source, line: row.line,
+                                  reason: "'memory' is not variables + table + pending", text: row.text)
+        }
+        return memory
     }
 
     /// The counters of shadow id `id`; zero for an id the store has not seen.
@@ -157,5 +219,10 @@ public struct KlpsvStats: Sendable, Equatable {
     /// has not seen, or when the file has no `used` column.
     public func used(of id: UInt64) -> UInt64? {
         rows.first { $0.id == id }?.used
+    }
+
+    /// The memory id `id` holds; `nil` for an id the store has not seen.
+    public func memory(of id: UInt64) -> Memory? {
+        rows.first { $0.id == id }?.memory
     }
 }
