@@ -18,7 +18,7 @@ extension InVM {
             "get_hit klpsv live=-1", "get_hit klpsv live=4194305", "get_hit klpsv live=1 ops=+5",
             "free_all klpsv live=1 ms=5", "get_miss kernel live=1 ms=5", "get_hit klpsv live=1 ms=10001",
             "get_hit klpsv live=1 ms=5 ms=5", "hold klpsv", "hold klpsv live=0", "hold klpsv live=4194305",
-            "hold klpsv live=1 ids=0", "hold klpsv live=1 ids=65", "hold klpsv live=1 churn=10000001",
+            "hold klpsv live=1 ids=0", "hold klpsv live=1 ids=65", "hold klpsv live=100000 ids=64", "hold klpsv live=1 churn=10000001",
             "hold klpsv live=1 ops=5", "hold both live=1", "hold klpsv live=1 ids=1 ids=1", "release",
             "release klpsv", "release kernel",
         ])

@@ -19,8 +19,10 @@
  *
  * - hold: fills @ids ids, BENCH_HOLD_ID on, with @live shadows of 8 data
  *   bytes each, GFP_KERNEL, on distinct opaque keys; then makes @churn
- *   alloc+free pairs of new objects on the first id; then waits for the
- *   grace periods of what it freed (rcu_barrier()). The shadows stay.
+ *   alloc+free pairs of new objects on the first id; then rcu_barrier().
+ *   The shadows stay. What the churn freed is given back by each store in
+ *   its own time (klpsv: a second and a grace period; the kernel's
+ *   kfree_rcu() batches: a few seconds), which the caller waits out.
  * - release: free_all of every id of the hold, and returns at once: what
  *   the store has not given back a second later is what it keeps.
  *
@@ -48,8 +50,8 @@ static void bench_hold_free(enum bench_impl impl, unsigned int ids)
  * @params:	a hold command, validated by bench_parse()
  *
  * Context: process context, may sleep for long; serialised by the caller.
- * Return: 0; -EBUSY when a hold is kept already; -ENOMEM or -EINTR (a
- * fatal signal), with nothing left allocated.
+ * Return: 0; -EBUSY when a hold is kept already; -ENOMEM when the store
+ * returned NULL, or -EINTR (a fatal signal), with nothing left allocated.
  */
 int bench_hold(const struct bench_params *params)
 {

@@ -21,8 +21,9 @@
  * alloc_free and spin only) and seed (default 1), each at most once.
  *
  * Or the memory commands (see hold.c): "hold IMPL live=N [ids=N]
- * [churn=N]", ids 1 to BENCH_IDS_MAX (default 1), churn 0 to BENCH_OPS_MAX
- * (default 0), and "release IMPL", which takes no key.
+ * [churn=N]", ids 1 to BENCH_IDS_MAX (default 1), live times ids at most
+ * BENCH_LIVE_MAX, churn 0 to BENCH_OPS_MAX (default 0), and "release IMPL",
+ * which takes no key.
  *
  * Numbers are decimal. Anything else is -EINVAL.
  *
@@ -145,9 +146,10 @@ int bench_parse(char *line, struct bench_params *params)
 		       seen_ms || seen_seed || seen_ids || seen_churn ? -EINVAL : 0;
 	if (!seen_live)
 		return -EINVAL;
+	/* At most BENCH_LIVE_MAX shadows in all: a hold must not OOM the VM. */
 	if (params->workload == BENCH_HOLD)
-		return seen_ops || seen_reps || seen_threads || seen_ms ||
-		       seen_seed ? -EINVAL : 0;
+		return seen_ops || seen_reps || seen_threads || seen_ms || seen_seed ||
+		       params->live * params->ids > BENCH_LIVE_MAX ? -EINVAL : 0;
 	if (seen_ids || seen_churn)
 		return -EINVAL;
 	if ((params->threads > 1 || params->ms) &&

@@ -175,7 +175,7 @@ enum {
  * @live_bytes:	the memory of the live variables (under @lock)
  * @next:	the table being built to replace @table, or NULL (under @lock)
  * @copied:	slots of @table copied into @next so far (under @lock)
- * @next_used:	slots of @next that are not NULL (under @lock)
+ * @next_used:	slots of @next that are not 0 (under @lock)
  * @emptying:	free_all calls in progress, which keep @table from being
  *		replaced (under @lock)
  * @emptied:	woken when the last free_all in progress is done, for the

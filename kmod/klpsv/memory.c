@@ -24,9 +24,9 @@
  * A shadow of 8 data bytes takes 24 bytes in "klpsv_shadow_24", where the
  * kernel's takes 64 in kmalloc-64 (48 bytes of header, rounded up).
  *
- * Removed shadows are freed by reclaim.c, with kfree(), which frees from a
- * cache as from kmalloc, after a grace period; unload drains that before
- * the caches go.
+ * Removed shadows are freed by reclaim.c, with kfree_bulk(), which frees
+ * from a cache as from kmalloc, a grace period after their table was
+ * replaced, or at unload; unload drains that before the caches go.
  */
 
 #define KLPSV_CACHE_STEP	8
@@ -83,14 +83,13 @@ int klpsv_memory_init(void)
 /**
  * klpsv_memory_exit() - destroy the shadow caches
  *
- * Waits for the shadows still waiting for their grace period first; every
- * other shadow must have been freed.
+ * Every shadow must have been freed: klpsv_ids_exit() and
+ * klpsv_reclaim_exit() free the last ones.
  */
 void klpsv_memory_exit(void)
 {
 	unsigned int i;
 
-	rcu_barrier();
 	for (i = 0; i < KLPSV_NR_CACHES; i++) {
 		kmem_cache_destroy(klpsv_caches[i]);
 		klpsv_caches[i] = NULL;

@@ -146,6 +146,9 @@ static void klpsv_shadow_refused(enum klpsv_insert_result res, int ctor_err,
 	}
 }
 
+/* Inserts a caller that may sleep tries after the table was full. */
+#define KLPSV_INSERT_TRIES	4
+
 static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 				 gfp_t gfp_flags, klpsv_shadow_ctor_t ctor,
 				 void *ctor_data, bool exist_ok,
@@ -155,6 +158,7 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	struct klpsv_shadow *new, *shadow;
 	struct klpsv_id *sid;
 	int err, ctor_err = 0;
+	unsigned int tries;
 
 	if (!klpsv_writer_context_ok(caller, id))
 		return NULL;
@@ -198,14 +202,24 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 		goto err_free;
 	}
 
-	err = klpsv_table_reserve(sid, gfp_flags);
-	if (err) {
-		pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
-				    caller, id, err);
-		goto err_free;
+	/*
+	 * Inserts that raced past the reservation may fill the table up to
+	 * 15/16 before a rebuild gets in: a caller that may sleep makes room
+	 * again and retries, as the kernel's would wait for its lock; an
+	 * atomic one fails.
+	 */
+	for (tries = 0;; tries++) {
+		err = klpsv_table_reserve(sid, gfp_flags);
+		if (err) {
+			pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
+					    caller, id, err);
+			goto err_free;
+		}
+		res = klpsv_table_insert(sid, new, ctor, ctor_data, &shadow, &ctor_err);
+		if (res != KLPSV_INSERT_NOSPC || !gfpflags_allow_blocking(gfp_flags) ||
+		    tries == KLPSV_INSERT_TRIES)
+			break;
 	}
-
-	res = klpsv_table_insert(sid, new, ctor, ctor_data, &shadow, &ctor_err);
 	if (likely(res == KLPSV_INSERTED)) {
 		this_cpu_inc(sid->stats->allocs);
 		this_cpu_add(sid->stats->bytes_in, size);

@@ -34,7 +34,8 @@
  * A dead slot keeps its variable's memory, which readers may still be
  * reading, until the table is replaced: the replaced table, after a grace
  * period, frees its dead variables with itself (reclaim.c). So a variable
- * needs no rcu_head, and no free allocates or queues anything.
+ * needs no rcu_head, and no free allocates anything or queues a callback
+ * of its own.
  *
  * Dead slots, like live ones, lengthen probes, and a table must keep
  * never-used slots, where lookups of absent keys stop. So a table is
@@ -53,8 +54,10 @@
  * Memory per live variable, once deferred work has settled: its slab object
  * (16 bytes of header, the data, rounded up to 8 bytes), plus 8 bytes over
  * the load factor of the table (8 / (5/8) = 12.8 bytes right after a
- * rebuild, 9.8 at 13/16), plus dead variables worth at most 1/64 of the live
- * ones.
+ * rebuild, 9.8 at 13/16; up to twice that where kmalloc() rounds the
+ * table up to a power of two, from 8 KiB to 4 MiB), plus dead variables
+ * worth at most 1/64 of the live ones (or of 16 KiB, whichever is more,
+ * until the work item has run).
  *
  * A new table is filled a chunk of the old one at a time, so that writers
  * wait for one chunk at most, never for a whole copy (see
@@ -85,8 +88,11 @@ MODULE_PARM_DESC(rebuild_work,
 		 "Let work items rebuild tables used to 13/16, sparse ones, and ones holding freed memory; 0 leaves rebuilds to inserts at 7/8, for tests (default: 1)");
 
 #define KLPSV_TABLE_MIN_SLOTS	64U
-/* 2^30 slots, 8 GiB: far beyond any real use, well within the counters. */
-#define KLPSV_TABLE_MAX_SLOTS	(1U << 30)
+/*
+ * Just under 2^28 slots, 2 GiB less a page: the most kvmalloc() gives (it
+ * refuses more than INT_MAX bytes), far beyond any real use.
+ */
+#define KLPSV_TABLE_MAX_SLOTS	((1U << 28) - PAGE_SIZE / sizeof(unsigned long))
 
 /* Dead variables' memory that never makes the work item rebuild at once. */
 #define KLPSV_DEAD_SLACK	16384
@@ -117,11 +123,30 @@ static bool klpsv_table_overfull(unsigned int used, const struct klpsv_table *t)
 	return (u64)used * 16 >= (u64)t->nslots * 15;
 }
 
-/* Variables below which the work item builds a smaller table: 5/16. */
+/*
+ * The bytes of the slots of a table of at least @nslots slots: rounded up to
+ * what kmalloc() gives anyway, or to whole pages beyond its sizes.
+ */
+static size_t klpsv_table_bytes(unsigned long nslots)
+{
+	size_t bytes = array_size(nslots, sizeof(unsigned long));
+
+	return bytes <= KMALLOC_MAX_SIZE ? kmalloc_size_roundup(bytes) : PAGE_ALIGN(bytes);
+}
+
+/*
+ * Variables few enough for a table of half the slots, or fewer, to hold at
+ * 5/8: below 5/16 of the slots, or fewer where kmalloc() rounds table sizes
+ * up to powers of two. A table rebuilt for them is not sparse, whatever the
+ * rounding, so that a table does not go back and forth between two sizes.
+ */
 static bool klpsv_table_sparse(unsigned int live, const struct klpsv_table *t)
 {
+	/* Rounding only adds slots: the first test is the cheap bound. */
 	return t->nslots > KLPSV_TABLE_MIN_SLOTS &&
-	       (u64)live * 16 < (u64)t->nslots * 5;
+	       (u64)live * 16 < (u64)t->nslots * 5 &&
+	       klpsv_table_bytes(klpsv_table_slots_for(live)) * 2 <=
+	       (size_t)t->nslots * sizeof(unsigned long);
 }
 
 /* Dead variables holding more than 1/8 of the live ones' memory. */
@@ -147,13 +172,9 @@ static bool klpsv_table_unsettled(const struct klpsv_id *sid,
 static struct klpsv_table *klpsv_table_alloc(struct klpsv_id *sid,
 					     unsigned long nslots, gfp_t gfp)
 {
-	size_t bytes = array_size(nslots, sizeof(unsigned long));
+	size_t bytes = klpsv_table_bytes(nslots);
 	struct klpsv_table *t;
 
-	if (bytes <= KMALLOC_MAX_SIZE)
-		bytes = kmalloc_size_roundup(bytes);
-	else
-		bytes = PAGE_ALIGN(bytes);
 	nslots = min_t(unsigned long, bytes / sizeof(unsigned long),
 		       KLPSV_TABLE_MAX_SLOTS);
 
@@ -468,33 +489,22 @@ static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra,
 	return 0;
 }
 
-static void klpsv_table_rebuild_logged(struct klpsv_id *sid, bool settle)
+static int klpsv_table_rebuild_logged(struct klpsv_id *sid, bool settle)
 {
 	int err;
 
 	if (!READ_ONCE(klpsv_rebuild_work))
-		return;
+		return 0;
 	err = klpsv_table_rebuild(sid, 0, settle, GFP_KERNEL);
 	if (err)
 		pr_warn_ratelimited("id %lu: cannot rebuild the table (%d)\n",
 				    sid->id, err);
+	return err;
 }
 
 static void klpsv_table_resize_work(struct work_struct *work)
 {
 	klpsv_table_rebuild_logged(container_of(work, struct klpsv_id, resize), false);
-}
-
-static void klpsv_table_settle_work(struct work_struct *work)
-{
-	struct klpsv_id *sid = container_of(to_delayed_work(work), struct klpsv_id,
-					    settle);
-	unsigned long flags;
-
-	spin_lock_irqsave(&sid->lock, flags);
-	sid->settle_armed = false;
-	spin_unlock_irqrestore(&sid->lock, flags);
-	klpsv_table_rebuild_logged(sid, true);
 }
 
 /*
@@ -509,6 +519,31 @@ static bool klpsv_table_arm_settle(struct klpsv_id *sid)
 	sid->settle_armed = true;
 	return true;
 }
+
+static void klpsv_table_settle_work(struct work_struct *work)
+{
+	struct klpsv_id *sid = container_of(to_delayed_work(work), struct klpsv_id,
+					    settle);
+	unsigned long flags;
+	bool rearm;
+
+	spin_lock_irqsave(&sid->lock, flags);
+	sid->settle_armed = false;
+	spin_unlock_irqrestore(&sid->lock, flags);
+	/*
+	 * Giving dead variables back takes a new table: without memory for
+	 * one, try again later, so that an id that goes quiet gives them back
+	 * all the same.
+	 */
+	if (klpsv_table_rebuild_logged(sid, true) != -ENOMEM)
+		return;
+	spin_lock_irqsave(&sid->lock, flags);
+	rearm = klpsv_table_arm_settle(sid);
+	spin_unlock_irqrestore(&sid->lock, flags);
+	if (rearm)
+		queue_delayed_work(system_unbound_wq, &sid->settle, KLPSV_SETTLE_DELAY);
+}
+
 
 /**
  * klpsv_table_init() - give a new id its first, smallest table
@@ -597,20 +632,23 @@ void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
  *
  * Call before klpsv_table_insert(), outside any lock when @gfp may sleep.
  * Builds a new table only when the work item has fallen behind; when @gfp
- * may not sleep, takes one bounded step of that (see klpsv_table_rebuild()).
+ * may not sleep, takes one bounded step of that (see klpsv_table_rebuild()),
+ * and the insert goes on when that fails: it fails itself only at 15/16.
  * A table that a free_all is emptying is not replaced: when @gfp may sleep,
  * waits for the emptying to end first; when it may not, the insert goes
  * into the emptied table, and fails once that is used to 15/16.
  *
  * Context: any but NMI; may sleep when @gfp allows.
  *
- * Return: 0, -EINTR when a fatal signal ended the wait for a free_all, or
- * the error of klpsv_table_rebuild() when no new table could be built.
+ * Return: 0, -EINTR when a fatal signal ended the wait for a free_all, or,
+ * when @gfp may sleep, the error of klpsv_table_rebuild() when no new table
+ * could be built.
  */
 int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 {
 	const struct klpsv_table *t;
 	bool full;
+	int err;
 
 	rcu_read_lock_sched();
 	t = rcu_dereference_sched(sid->table);
@@ -627,7 +665,8 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 	if (gfpflags_allow_blocking(gfp) &&
 	    wait_event_killable(sid->emptied, !READ_ONCE(sid->emptying)))
 		return -EINTR;
-	return klpsv_table_rebuild(sid, 1, false, gfp);
+	err = klpsv_table_rebuild(sid, 1, false, gfp);
+	return gfpflags_allow_blocking(gfp) ? err : 0;
 }
 
 /* See klpsv_in_constructor(). */
@@ -769,10 +808,10 @@ static void klpsv_table_kill(struct klpsv_id *sid, struct klpsv_table *t,
  * @obj:	the parent object
  *
  * Lookups may find the variable until the end of their read-side critical
- * sections. Its memory stays until the table is retired, which happens at
- * the earliest a grace period after the caller's own read-side critical
- * section ends: the caller may use the variable until then. Of racing
- * removes of one variable, one gets it.
+ * sections. Its memory stays with the table, which may be retired at any
+ * time after this returns, but is freed only a grace period later: so the
+ * caller may use the variable until its own read-side critical section
+ * ends. Of racing removes of one variable, one gets it.
  *
  * Context: any but NMI, in an RCU read-side critical section (any flavour).
  * Return: the variable, now the caller's to release, or NULL when @obj had

@@ -3,9 +3,9 @@
 ///
 /// ```
 /// id        live     bytes    allocs     frees lifetime      slots       used    memory variables     table   pending
-/// 1            2       128         3         1    state         64          3      1400       288       600       512
-/// 7            0         0         1         1   manual         64          1       600         0       600         0
-/// total        2       128         4         2        -        128          4      2000       288      1200       512
+/// 1            2       128         3         1    state         64          3       880       160       640        80
+/// 7            0         0         1         1   manual         64          1       640         0       640         0
+/// total        2       128         4         2        -        128          4      1520       160      1280        80
 /// ```
 public struct KlpsvStats: Sendable, Equatable {
     /// Who frees the shadows of an id (the `lifetime` column).
