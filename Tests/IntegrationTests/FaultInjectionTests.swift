@@ -21,7 +21,8 @@ extension InVM {
                 #expect(try session.hooks.alloc(.named("a"), id: 1, size: 64).found)
                 var nulls = 0
                 try FaultInjection.withSettings {
-                    try FaultInjection.drive("alloc") { nth in
+                    try FaultInjection.drive("alloc", until: { nulls >= 1 },
+                                             reset: { try session.hooks.free(.named("b"), id: 1) }) { nth in
                         try attemptShadow(.alloc(.named("b"), id: 1, size: 64), of: .named("b"), id: 1,
                                           session: session, failing: nth, nulls: &nulls)
                     }
@@ -41,7 +42,8 @@ extension InVM {
                 #expect(try session.hooks.alloc(.named("a"), id: 1, size: 32).found)
                 var nulls = 0
                 try FaultInjection.withSettings {
-                    try FaultInjection.drive("get-or-alloc") { nth in
+                    try FaultInjection.drive("get-or-alloc", until: { nulls >= 1 },
+                                             reset: { try session.hooks.free(.named("b"), id: 1) }) { nth in
                         try attemptShadow(.getOrAlloc(.named("b"), id: 1, size: 32, ctor: .fill(0x5a)), of: .named("b"),
                                           id: 1, session: session, failing: nth, nulls: &nulls)
                     }
@@ -62,10 +64,10 @@ extension InVM {
             try Fixture.run { session in
                 _ = try session.hooks.newObject("a")
                 var nulls = 0
-                var lastId: UInt64 = 0
+                var lastId: UInt64 = 100
                 try FaultInjection.withSettings {
-                    try FaultInjection.drive("alloc of a new id") { nth in
-                        lastId = 100 + UInt64(nth)
+                    try FaultInjection.drive("alloc of a new id", until: { nulls >= 1 }) { nth in
+                        lastId += 1
                         return try attemptShadow(.alloc(.named("a"), id: lastId, size: 64), of: .named("a"), id: lastId,
                                                  session: session, failing: nth, nulls: &nulls)
                     }
@@ -89,10 +91,10 @@ extension InVM {
                 let crowd = 55
                 for index in 0...crowd { _ = try session.hooks.newObject("o\(index)") }
                 var nulls = 0
-                var id: UInt64 = 0
+                var id: UInt64 = 1000
                 try FaultInjection.withSettings {
-                    try FaultInjection.drive("rebuild") { nth in
-                        id = 1000 + UInt64(nth)
+                    try FaultInjection.drive("rebuild", until: { nulls >= 1 }) { nth in
+                        id += 1
                         for index in 0..<crowd {
                             #expect(try session.hooks.alloc(.named("o\(index)"), id: id, size: 8).found)
                         }
