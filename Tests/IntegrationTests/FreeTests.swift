@@ -99,9 +99,11 @@ extension InVM {
                 for index in 0..<50 {
                     #expect(try session.hooks.free(.named("m\(index)"), id: 9).dtorCalls == 1)
                 }
+                // How much of it is still pending depends on when the work
+                // item ran: a second after the first free, perhaps during
+                // the 50 (a free takes long under the debug kernels).
                 let freed = try #require(session.stats().rows.first { $0.id == 9 }?.memory)
                 #expect(freed.variables == 50 * 24)
-                #expect(freed.pending >= 50 * 24, "the table keeps the 50 freed shadows: \(freed)")
                 var pending = freed.pending
                 let deadline = ContinuousClock.now + .seconds(10)
                 while pending != 0 && ContinuousClock.now < deadline {
