@@ -178,7 +178,28 @@ enum FaultInjection {
 /// What a failed attempt must leave as it was: klpsv's debugfs files, the
 /// livepatches the kernel knows, and klpsv_test's parent objects.
 struct IntrospectionSnapshot: Equatable {
-    let stats: String
+    /// A row of `stats` but for what deferred work changes on its own: the
+    /// slots `used`, the memory of the table and what is `pending` (a
+    /// second after a free, a work item rebuilds the table to give freed
+    /// shadows back, whatever an attempt did since).
+    struct StatsRow: Equatable {
+        let id: UInt64
+        let counters: KlpsvStats.Counters
+        let lifetime: KlpsvStats.Lifetime?
+        let slots: UInt64?
+        let variables: UInt64
+
+        init(_ row: KlpsvStats.Row) {
+            id = row.id
+            counters = row.counters
+            lifetime = row.lifetime
+            slots = row.slots
+            variables = row.memory.variables
+        }
+    }
+
+    let stats: [StatsRow]
+    let total: KlpsvStats.Counters
     let shadows: String
     let states: String
     let patches: String
@@ -186,7 +207,9 @@ struct IntrospectionSnapshot: Equatable {
 
     init(_ session: KlpsvSession) throws {
         let debugfs = session.debugfs
-        stats = try debugfs.statsText()
+        let parsed = try KlpsvStats(parsing: debugfs.statsText())
+        stats = parsed.rows.map(StatsRow.init)
+        total = parsed.total
         shadows = try debugfs.shadowsText()
         let files = LocalFileAccess()
         states = try files.contents(of: debugfs.statesPath)
@@ -195,17 +218,13 @@ struct IntrospectionSnapshot: Equatable {
     }
 
     /// True when this snapshot is `before`, but for rows of `stats` that a
-    /// failed attempt may add: ids in `newIds` with no shadow ever, and
-    /// the slots of their tables in the total. A registration creates the
-    /// ids of its states before the livepatch core may fail, and ids are
-    /// not removed before unload (idtable.c), so a failed registration
-    /// may leave them, empty.
-    func isUnchanged(from before: Self, butNewIds newIds: Set<UInt64>) throws -> Bool {
-        guard newIds.isEmpty || stats != before.stats else { return self == before }
-        let now = try KlpsvStats(parsing: stats)
-        let then = try KlpsvStats(parsing: before.stats)
-        let kept = now.rows.filter { !(newIds.contains($0.id) && $0.counters == .zero) }
-        return kept == then.rows && now.total == then.total
+    /// failed attempt may add: ids in `newIds` with no shadow ever. A
+    /// registration creates the ids of its states before the livepatch
+    /// core may fail, and ids are not removed before unload (idtable.c),
+    /// so a failed registration may leave them, empty.
+    func isUnchanged(from before: Self, butNewIds newIds: Set<UInt64>) -> Bool {
+        let kept = stats.filter { !(newIds.contains($0.id) && $0.counters == .zero) }
+        return kept == before.stats && total == before.total
             && shadows == before.shadows && states == before.states && patches == before.patches
             && livepatches == before.livepatches
     }

@@ -210,7 +210,7 @@ private func attemptEnable(_ number: Int, states: String, newIds: Set<UInt64>, r
     }
     #expect(error == .noMemory, "enable of \(name), fault \(nth): \(error)")
     let after = try IntrospectionSnapshot(session)
-    #expect(try after.isUnchanged(from: before, butNewIds: newIds),
+    #expect(after.isUnchanged(from: before, butNewIds: newIds),
             "enable of \(name), fault \(nth): not as before:\n\(before)\n\(after)")
     #expect(!(try PatchModules(loader: session.loader).isRegistered(name)))
     try patches.unload(number)
