@@ -14,7 +14,7 @@
  * shadow with 56 data bytes take 96, on pages shared with every other 96-byte
  * allocation in the kernel. Shadows of up to %KLPSV_CACHED_MAX bytes, header
  * included, come instead from caches of klpsv's own, one per 8 bytes of size
- * ("klpsv_shadow_32" and so on in /proc/slabinfo): no rounding beyond that,
+ * ("klpsv_shadow_24" and so on in /proc/slabinfo): no rounding beyond that,
  * and pages that hold shadows only, so that the shadows of a big table sit
  * on as few pages as they can, which every lookup in it feels. Each cache
  * whitelists the data for copy_to_user() under hardened usercopy, as the
