@@ -14,9 +14,9 @@
  * A variable removed from its table (klpsv_table_remove(), or a step of
  * emptying it) is the remover's alone: removal decides who frees, so a
  * variable is released once even when free and free_all race. Releasing it
- * calls the destructor and counts it; its memory stays with its table,
- * dead, and is given back when the table is replaced (reclaim.c), since
- * lookups may still be reading it.
+ * calls the destructor and counts it; its memory is given back a grace
+ * period later, since lookups may still be reading it: from its CPU's batch
+ * of frees (batch.c), or, for free_all, with its table (reclaim.c).
  *
  * Every destructor runs the same way, wherever it is called from: in the
  * context of the caller of klpsv_shadow_free() or klpsv_shadow_free_all(),

@@ -266,7 +266,8 @@ void klpsv_ids_exit(void)
 				index, count, bytes);
 		klpsv_table_quiesce(sid);
 	}
-	/* The tables retired before: their reclaim updates their ids. */
+	/* Batches and the tables retired before: their reclaim updates their ids. */
+	klpsv_batch_drain();
 	klpsv_reclaim_drain();
 	klpsv_for_each_id(index, sid) {
 		xa_erase_irq(&klpsv_ids, index);

@@ -25,11 +25,13 @@
  *
  * The id is not stored: every id has a table of its own. Nothing here
  * changes while the variable is allocated, and a variable removed from its
- * table stays allocated until no reader can have found it: the table keeps
- * it, marked dead, until that table is replaced by a new one and a grace
- * period has passed (see reclaim.c). So a reader that found a variable, even
- * one being freed, reads its key, size and data, with no lock, no retry and
- * no room spent on an rcu_head in every variable.
+ * table stays allocated until no reader can have found it: a grace period
+ * after its CPU's batch of frees is closed (batch.c), or, removed by a
+ * free_all or when no batch could be had, kept by its table, marked dead,
+ * until that table is replaced and a grace period has passed (reclaim.c).
+ * So a reader that found a variable, even one being freed, reads its key,
+ * size and data, with no lock, no retry and no room spent on an rcu_head in
+ * every variable.
  */
 struct klpsv_shadow {
 	void *obj;
@@ -49,7 +51,9 @@ struct klpsv_shadow {
  * A slot of a table is one word:
  * - 0: never used; every probe ends at one.
  * - KLPSV_SLOT_FREED: no variable; probes go on past it, an insert may take
- *   it (it is left where a variable was removed from a table being built).
+ *   it (it is left where klpsv_shadow_free() removed a variable whose
+ *   memory went into a batch, and where a variable was removed from a table
+ *   being built).
  * - a variable's address, with two bits of its key's hash in
  *   KLPSV_SLOT_TAG, so that most probes skip a slot of another key without
  *   reading its variable: the variable is live.
@@ -137,12 +141,16 @@ static inline unsigned int klpsv_table_slots(const struct klpsv_table *t)
  * @frees:	variables freed
  * @bytes_in:	data bytes of created variables
  * @bytes_out:	data bytes of freed variables
+ * @batched:	memory of freed variables waiting in a batch for their grace
+ *		period (batch.c): added on the CPU that freed, subtracted on the
+ *		one that reclaims, so only the sum means anything
  */
 struct klpsv_id_stats {
 	unsigned long allocs;
 	unsigned long frees;
 	unsigned long bytes_in;
 	unsigned long bytes_out;
+	long batched;
 };
 
 /*
@@ -220,7 +228,8 @@ struct klpsv_id {
  * struct klpsv_id_memory - what an id holds, in bytes
  * @variables:	its live variables, as allocated (header, data, rounding)
  * @table:	its table, and the one being built to replace it
- * @pending:	dead variables and replaced tables not yet given back
+ * @pending:	freed variables waiting in batches, dead ones, and replaced
+ *		tables, not yet given back
  */
 struct klpsv_id_memory {
 	size_t variables;
@@ -287,7 +296,7 @@ void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t);
 int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp);
 void klpsv_table_quiesce(struct klpsv_id *sid);
 void klpsv_table_destroy(struct klpsv_id *sid);
-int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp);
+int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp);
 void klpsv_table_free(struct klpsv_table *t);
 void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem);
 
@@ -452,6 +461,13 @@ static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *
 	}
 }
 
+/* batch.c */
+int klpsv_batch_init(void);
+void klpsv_batch_exit(void);
+bool klpsv_batch_add(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+		     size_t bytes);
+void klpsv_batch_drain(void);
+
 /* reclaim.c */
 int klpsv_reclaim_init(void);
 void klpsv_reclaim_exit(void);
@@ -463,7 +479,30 @@ void klpsv_table_reclaim_now(struct klpsv_table *t);
 int klpsv_memory_init(void);
 void klpsv_memory_exit(void);
 struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp);
-size_t klpsv_shadow_footprint(size_t data_size);
+
+/* The caches of memory.c: one per 8 bytes of shadow size, header included. */
+#define KLPSV_CACHE_STEP	8
+#define KLPSV_CACHED_MIN	(KLPSV_SHADOW_OVERHEAD + KLPSV_CACHE_STEP)
+#define KLPSV_CACHED_MAX	128
+
+/**
+ * klpsv_shadow_footprint() - the memory a shadow takes
+ * @data_size:	bytes of data after the header
+ *
+ * Its slab object: the header and data rounded up to its cache's size, or to
+ * kmalloc()'s size class beyond the caches. Inline: every alloc and free
+ * counts it.
+ *
+ * Return: bytes.
+ */
+static inline size_t klpsv_shadow_footprint(size_t data_size)
+{
+	size_t size = KLPSV_SHADOW_OVERHEAD + data_size;
+
+	if (likely(size <= KLPSV_CACHED_MAX))
+		return max_t(size_t, round_up(size, KLPSV_CACHE_STEP), KLPSV_CACHED_MIN);
+	return kmalloc_size_roundup(size);
+}
 
 /* free.c */
 void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,

@@ -73,9 +73,12 @@ static int __init klpsv_init(void)
 	err = klpsv_reclaim_init();
 	if (err)
 		goto memory;
-	err = klpsv_ids_init();
+	err = klpsv_batch_init();
 	if (err)
 		goto reclaim;
+	err = klpsv_ids_init();
+	if (err)
+		goto batch;
 	err = klpsv_state_init();
 	if (err)
 		goto ids;
@@ -86,6 +89,8 @@ static int __init klpsv_init(void)
 
 ids:
 	klpsv_ids_exit();
+batch:
+	klpsv_batch_exit();
 reclaim:
 	klpsv_reclaim_exit();
 memory:
@@ -99,6 +104,7 @@ static void __exit klpsv_exit(void)
 	klpsv_debugfs_exit();
 	klpsv_state_exit();
 	klpsv_ids_exit();
+	klpsv_batch_exit();
 	klpsv_reclaim_exit();
 	klpsv_memory_exit();
 	pr_info("unloaded\n");

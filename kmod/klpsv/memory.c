@@ -24,14 +24,12 @@
  * A shadow of 8 data bytes takes 24 bytes in "klpsv_shadow_24", where the
  * kernel's takes 64 in kmalloc-64 (48 bytes of header, rounded up).
  *
- * Removed shadows are freed by reclaim.c, with kfree_bulk(), which frees
- * from a cache as from kmalloc, a grace period after their table was
- * replaced, or at unload; unload drains that before the caches go.
+ * Removed shadows are freed with kfree_bulk(), which frees from a cache as
+ * from kmalloc, a grace period after their batch was closed (batch.c) or
+ * after their table was replaced (reclaim.c), or at unload; unload drains
+ * both before the caches go.
  */
 
-#define KLPSV_CACHE_STEP	8
-#define KLPSV_CACHED_MIN	(KLPSV_SHADOW_OVERHEAD + KLPSV_CACHE_STEP)
-#define KLPSV_CACHED_MAX	128
 #define KLPSV_NR_CACHES		\
 	((KLPSV_CACHED_MAX - KLPSV_CACHED_MIN) / KLPSV_CACHE_STEP + 1)
 
@@ -112,22 +110,4 @@ struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp)
 	if (cache)
 		return kmem_cache_zalloc(cache, gfp);
 	return kzalloc(size, gfp);
-}
-
-/**
- * klpsv_shadow_footprint() - the memory a shadow takes
- * @data_size:	bytes of data after the header
- *
- * Its slab object: the header and data rounded up to its cache's size, or to
- * kmalloc()'s size class beyond the caches.
- *
- * Return: bytes.
- */
-size_t klpsv_shadow_footprint(size_t data_size)
-{
-	size_t size = KLPSV_SHADOW_OVERHEAD + data_size;
-
-	if (size <= KLPSV_CACHED_MAX)
-		return max_t(size_t, round_up(size, KLPSV_CACHE_STEP), KLPSV_CACHED_MIN);
-	return kmalloc_size_roundup(size);
 }

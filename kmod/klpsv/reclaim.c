@@ -12,8 +12,10 @@
 /**
  * DOC: reclaim
  *
- * A removed variable stays in its table's slot, marked dead, because
- * lookups that found it before may still read it (see table.c). When a new
+ * A variable that a free_all removes, or that klpsv_shadow_free() removes
+ * when no batch of frees could be had (batch.c), stays in its table's slot,
+ * marked dead, because lookups that found it before may still read it (see
+ * table.c). When a new
  * table replaces that one, nothing can find the old table or its dead
  * variables any more but readers that started before: so the old table is
  * retired with queue_rcu_work(), and a grace period later a work item frees

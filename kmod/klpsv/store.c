@@ -67,24 +67,36 @@
  * (interrupts or preemption disabled, hard interrupt context); and from a
  * constructor, which holds an id's lock.
  */
-static bool klpsv_writer_context_ok(const char *caller, unsigned long id)
+static noinline bool klpsv_writer_context_refused(const char *caller,
+						  unsigned long id)
 {
-	if (unlikely(in_nmi())) {
+	if (in_nmi()) {
 		pr_warn_ratelimited("%s: id %lu: refused in NMI context\n",
 				    caller, id);
-		return false;
+		return true;
 	}
-	if (IS_ENABLED(CONFIG_PREEMPT_RT) && unlikely(!preemptible())) {
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible()) {
 		pr_warn_ratelimited("%s: id %lu: refused in atomic context on PREEMPT_RT (interrupts or preemption disabled)\n",
 				    caller, id);
-		return false;
+		return true;
 	}
-	if (unlikely(klpsv_in_constructor())) {
+	if (klpsv_in_constructor()) {
 		pr_warn_ratelimited("%s: id %lu: refused: called from a shadow constructor\n",
 				    caller, id);
-		return false;
+		return true;
 	}
-	return true;
+	return false;
+}
+
+/* The checks above, inline where they pass: every writer makes them. */
+static __always_inline bool klpsv_writer_context_ok(const char *caller,
+						    unsigned long id)
+{
+	if (likely(!in_nmi() &&
+		   (!IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible()) &&
+		   !raw_cpu_read(klpsv_ctor_frames)))
+		return true;
+	return !klpsv_writer_context_refused(caller, id);
 }
 
 /**
@@ -209,7 +221,7 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	 * atomic one fails.
 	 */
 	for (tries = 0;; tries++) {
-		err = klpsv_table_reserve(sid, gfp_flags);
+		err = klpsv_table_reserve(sid, obj, gfp_flags);
 		if (err) {
 			pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
 					    caller, id, err);

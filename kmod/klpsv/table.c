@@ -27,22 +27,29 @@
  * spinlock with spin_lock_irqsave(), as the kernel's store takes its own, so
  * that they work in process, softirq and hard interrupt context and with
  * interrupts disabled (not in NMI): inserting fills the first freed slot of
- * the key's probe, else the never-used slot where it ends; removing marks the
- * variable's slot dead. Neither moves anything, and a slot is one word, so
- * a lookup racing with them finds what was there before or after.
+ * the key's probe, else the never-used slot where it ends; removing frees
+ * the variable's slot, and hands the variable to its CPU's batch of frees
+ * (batch.c), which gives its memory back a grace period later. A freed slot
+ * that ends its run (the next slot was never used) becomes never-used
+ * again, with the freed slots before it (klpsv_table_vacate()), so that a
+ * table that serves allocs and frees all day stays as it was. Nothing
+ * moves, and a slot is one word, so a lookup racing with a writer finds
+ * what was there before or after.
  *
- * A dead slot keeps its variable's memory, which readers may still be
- * reading, until the table is replaced: the replaced table, after a grace
- * period, frees its dead variables with itself (reclaim.c). So a variable
- * needs no rcu_head, and no free allocates anything or queues a callback
- * of its own.
+ * Where no batch could be had (no page for one), and for every variable a
+ * free_all removes, the slot is marked dead instead: it keeps its
+ * variable's memory, which readers may still be reading, until the table is
+ * replaced, and the replaced table, after a grace period, frees its dead
+ * variables with itself (reclaim.c). So a variable needs no rcu_head, and
+ * no free queues a callback of its own or sleeps.
  *
  * Dead slots, like live ones, lengthen probes, and a table must keep
  * never-used slots, where lookups of absent keys stop. So a table is
  * replaced by a new one, built from its live slots, by a work item when it
  * is used up to 13/16, when its live variables use less than 5/16 of it, or
  * when its dead variables hold more than 1/8 of the memory of the live
- * ones; and, a second after a removal, when they still hold 1/64 of it. An
+ * ones; and, a second after a slot was marked dead, when they still hold
+ * 1/64 of it. An
  * insert that finds the table used up to 7/8 (the work item is late) builds
  * the new table itself: one that may sleep builds the whole table, one that
  * may not allocates it atomically and copies one chunk, and so does every
@@ -57,7 +64,8 @@
  * rebuild, 9.8 at 13/16; up to twice that where kmalloc() rounds the
  * table up to a power of two, from 8 KiB to 4 MiB), plus dead variables
  * worth at most 1/64 of the live ones (or of 16 KiB, whichever is more,
- * until the work item has run).
+ * until the work item has run), plus the variables freed in the last grace
+ * period or so, waiting in batches.
  *
  * A new table is filled a chunk of the old one at a time, so that writers
  * wait for one chunk at most, never for a whole copy (see
@@ -140,7 +148,8 @@ static size_t klpsv_table_bytes(unsigned long nslots)
  * up to powers of two. A table rebuilt for them is not sparse, whatever the
  * rounding, so that a table does not go back and forth between two sizes.
  */
-static bool klpsv_table_sparse(unsigned int live, const struct klpsv_table *t)
+static __always_inline bool klpsv_table_sparse(unsigned int live,
+					       const struct klpsv_table *t)
 {
 	/* Rounding only adds slots: the first test is the cheap bound. */
 	return t->nslots > KLPSV_TABLE_MIN_SLOTS &&
@@ -223,7 +232,7 @@ static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
  * NULL, it is set to the first freed slot of the probe, or to
  * %KLPSV_NO_SLOT: where a new variable of @obj goes.
  */
-static unsigned int klpsv_table_probe(struct klpsv_id *sid,
+static __always_inline unsigned int klpsv_table_probe(struct klpsv_id *sid,
 				      const struct klpsv_table *t,
 				      const void *obj, unsigned int *freed)
 {
@@ -315,7 +324,7 @@ static void klpsv_rebuild_add(struct klpsv_id *sid, struct klpsv_shadow *shadow)
  * A writer changed slot @i of the current table: when a rebuild has copied
  * that slot already, the change goes into the new table too.
  */
-static void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i,
+static __always_inline void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i,
 			       struct klpsv_shadow *shadow, bool inserted)
 {
 	lockdep_assert_held(&sid->lock);
@@ -616,18 +625,27 @@ void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
 {
 	struct klpsv_table *t;
 	unsigned long flags;
+	long batched = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		batched += READ_ONCE(per_cpu_ptr(sid->stats, cpu)->batched);
 
 	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
 	mem->variables = sid->live_bytes;
 	mem->table = t->bytes + (sid->next ? sid->next->bytes : 0);
-	mem->pending = t->dead_bytes + atomic_long_read(&sid->retired_bytes);
+	mem->pending = t->dead_bytes + atomic_long_read(&sid->retired_bytes) +
+		       max(batched, 0L);
 	spin_unlock_irqrestore(&sid->lock, flags);
 }
 
 /**
  * klpsv_table_reserve() - make room for one more variable
  * @sid:	the id
+ * @obj:	the parent object of the variable to insert: the home slot of
+ *		its key is read here, so that the probe under the lock, which
+ *		every other writer of the id waits for, starts in the cache
  * @gfp:	allocation flags, for a new table
  *
  * Call before klpsv_table_insert(), outside any lock when @gfp may sleep.
@@ -644,7 +662,7 @@ void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
  * when @gfp may sleep, the error of klpsv_table_rebuild() when no new table
  * could be built.
  */
-int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
+int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp)
 {
 	const struct klpsv_table *t;
 	bool full;
@@ -653,6 +671,7 @@ int klpsv_table_reserve(struct klpsv_id *sid, gfp_t gfp)
 	rcu_read_lock_sched();
 	t = rcu_dereference_sched(sid->table);
 	full = klpsv_table_full(READ_ONCE(sid->used) + 1, t);
+	(void)READ_ONCE(t->slots[klpsv_table_home(t, klpsv_table_hash(t, obj))]);
 	rcu_read_unlock_sched();
 	if (!full)
 		return 0;
@@ -802,6 +821,31 @@ static void klpsv_table_kill(struct klpsv_id *sid, struct klpsv_table *t,
 	sid->live_bytes -= bytes;
 }
 
+/*
+ * Slot @i of the current table @t was just freed: when it ends its run (the
+ * next slot was never used), it becomes never-used again, and so do the
+ * freed slots before it, so that removals there cost later probes nothing
+ * and use up no slot. No key lies beyond a never-used slot in its probe
+ * (slots between a key's home and its slot are never 0), so no lookup, not
+ * even one in flight, can miss a key for this.
+ */
+static void klpsv_table_vacate(struct klpsv_id *sid, struct klpsv_table *t,
+			       unsigned int i)
+{
+	unsigned int used = sid->used;
+
+	lockdep_assert_held(&sid->lock);
+	if (t->slots[klpsv_table_next(t, i)])
+		return;
+	do {
+		WRITE_ONCE(t->slots[i], 0);
+		used--;
+		i = i ? i - 1 : t->nslots - 1;
+	} while (t->slots[i] == KLPSV_SLOT_FREED);
+	/* Read without the lock by klpsv_table_reserve(). */
+	WRITE_ONCE(sid->used, used);
+}
+
 /**
  * klpsv_table_remove() - unpublish the variable of a parent object
  * @sid:	the id
@@ -824,6 +868,7 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 	struct klpsv_table *t;
 	unsigned long flags;
 	unsigned int i;
+	size_t bytes;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
 			 "klpsv_table_remove() outside an RCU read-side critical section");
@@ -832,9 +877,18 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 	i = klpsv_table_probe(sid, t, obj, NULL);
 	shadow = klpsv_slot_shadow(t->slots[i]);
 	if (shadow) {
-		klpsv_table_kill(sid, t, i, shadow);
+		bytes = klpsv_shadow_footprint(shadow->size);
+		/* Unpublished before its batch can start a grace period. */
+		WRITE_ONCE(t->slots[i], KLPSV_SLOT_FREED);
+		if (klpsv_batch_add(sid, shadow, bytes)) {
+			klpsv_table_vacate(sid, t, i);
+			sid->live--;
+			sid->live_bytes -= bytes;
+		} else {
+			klpsv_table_kill(sid, t, i, shadow);
+			settle = klpsv_table_arm_settle(sid);
+		}
 		klpsv_rebuild_note(sid, i, shadow, false);
-		settle = klpsv_table_arm_settle(sid);
 	}
 	resize = shadow && (klpsv_table_sparse(sid->live, t) ||
 			    klpsv_table_dead_heavy(sid, t));
