@@ -20,8 +20,9 @@
  * of addresses, as kfree_rcu() batches its own. A full batch, or one that
  * has waited %KLPSV_BATCH_DELAY, is handed to queue_rcu_work() on a
  * per-CPU workqueue, and after the grace period its variables go back to
- * their slabs with kfree_bulk(), on the CPU that freed them, whose slab
- * allocator is the one that will give them out again. The slot the variable
+ * their slabs with kfree_bulk(), usually on the CPU that freed them (where
+ * the grace period's callback runs), whose slab allocator is the one that
+ * will give them out again. The slot the variable
  * had is freed at once (KLPSV_SLOT_FREED), and the next insert whose probe
  * passes it takes it: a table that serves allocs and frees of new objects
  * all day is not rebuilt for them.
@@ -88,7 +89,8 @@ struct klpsv_batch_cpu {
 	struct delayed_work flush;
 };
 
-static DEFINE_PER_CPU(struct klpsv_batch_cpu, klpsv_batch_cpus);
+/* Allocated: a delayed_work is too big for the module's static per-CPU area. */
+static struct klpsv_batch_cpu __percpu *klpsv_batch_cpus;
 static struct workqueue_struct *klpsv_batch_wq;
 
 /* Frees the variables of a batch, its grace period over, then the batch. */
@@ -122,7 +124,7 @@ static void klpsv_batch_reclaim_fn(struct work_struct *work)
 	kfree_bulk(b->n, addrs);
 
 	/* The page is kept for the next batch of this CPU, if it has none. */
-	c = raw_cpu_ptr(&klpsv_batch_cpus);
+	c = raw_cpu_ptr(klpsv_batch_cpus);
 	spin_lock_irqsave(&c->lock, flags);
 	if (!c->spare) {
 		c->spare = b;
@@ -170,7 +172,7 @@ static void klpsv_batch_flush_fn(struct work_struct *work)
 bool klpsv_batch_add(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 		     size_t bytes)
 {
-	struct klpsv_batch_cpu *c = this_cpu_ptr(&klpsv_batch_cpus);
+	struct klpsv_batch_cpu *c = this_cpu_ptr(klpsv_batch_cpus);
 	struct klpsv_batch *b, *full = NULL;
 	bool started = false;
 
@@ -220,7 +222,7 @@ void klpsv_batch_drain(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		c = per_cpu_ptr(&klpsv_batch_cpus, cpu);
+		c = per_cpu_ptr(klpsv_batch_cpus, cpu);
 		cancel_delayed_work_sync(&c->flush);
 		klpsv_batch_flush_fn(&c->flush.work);
 	}
@@ -232,8 +234,8 @@ void klpsv_batch_drain(void)
 /**
  * klpsv_batch_init() - set up every CPU's batch, and their workqueue
  *
- * The workqueue is per-CPU, so that a batch is freed on the CPU it was
- * filled on, and has a rescuer (WQ_MEM_RECLAIM): it gives memory back.
+ * The workqueue is per-CPU, so that a batch is usually freed on the CPU it
+ * was filled on, and has a rescuer (WQ_MEM_RECLAIM): it gives memory back.
  *
  * Return: 0, or -ENOMEM.
  */
@@ -242,15 +244,22 @@ int klpsv_batch_init(void)
 	struct klpsv_batch_cpu *c;
 	int cpu;
 
+	klpsv_batch_cpus = alloc_percpu(struct klpsv_batch_cpu);
+	if (!klpsv_batch_cpus)
+		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
-		c = per_cpu_ptr(&klpsv_batch_cpus, cpu);
+		c = per_cpu_ptr(klpsv_batch_cpus, cpu);
 		spin_lock_init(&c->lock);
 		c->open = NULL;
 		c->spare = NULL;
 		INIT_DELAYED_WORK(&c->flush, klpsv_batch_flush_fn);
 	}
 	klpsv_batch_wq = alloc_workqueue("klpsv_batch", WQ_MEM_RECLAIM, 0);
-	return klpsv_batch_wq ? 0 : -ENOMEM;
+	if (!klpsv_batch_wq) {
+		free_percpu(klpsv_batch_cpus);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -262,8 +271,7 @@ void klpsv_batch_exit(void)
 
 	klpsv_batch_drain();
 	destroy_workqueue(klpsv_batch_wq);
-	for_each_possible_cpu(cpu) {
-		kfree(per_cpu(klpsv_batch_cpus, cpu).spare);
-		per_cpu(klpsv_batch_cpus, cpu).spare = NULL;
-	}
+	for_each_possible_cpu(cpu)
+		kfree(per_cpu_ptr(klpsv_batch_cpus, cpu)->spare);
+	free_percpu(klpsv_batch_cpus);
 }

@@ -194,9 +194,10 @@ enum {
  * @resize:	builds a new table when the current one is too full of used
  *		slots, too big for its variables, or holds too much memory
  *		of dead ones
- * @settle:	a second after a removal, builds a new table when the
- *		current one still holds dead variables worth 1/64 of the live
- *		ones: what is freed is given back soon, whatever comes next
+ * @settle:	a second after a slot was marked dead, builds a new table
+ *		when the current one still holds dead variables worth 1/64 of
+ *		the live ones: what is freed is given back soon, whatever
+ *		comes next
  *
  * Every lookup reads the fields up to @table; every insert and remove writes
  * @lock, @used and @live, which therefore start a cache line of their own.

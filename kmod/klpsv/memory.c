@@ -81,7 +81,8 @@ int klpsv_memory_init(void)
 /**
  * klpsv_memory_exit() - destroy the shadow caches
  *
- * Every shadow must have been freed: klpsv_ids_exit() and
+ * Every shadow must have been freed: klpsv_ids_exit() (which drains the
+ * batches and the retired tables), klpsv_batch_exit() and
  * klpsv_reclaim_exit() free the last ones.
  */
 void klpsv_memory_exit(void)

@@ -22,12 +22,12 @@
  * every dead variable it holds, then the table itself.
  *
  * That batches frees by the table: no variable carries an rcu_head (16
- * bytes each, the size of its header), and a free neither allocates nor
- * queues a callback of its own, in any context. The cost is the time a dead
- * variable's memory waits: until its table is rebuilt, which the work items
- * of table.c do once dead variables hold 1/8 of the memory of the live
- * ones (and 16 KiB), and a second after a removal once they hold 1/64 of
- * it; a free_all's variables wait for its end. A rebuild needs memory for
+ * bytes each, the size of its header), and a free_all neither allocates
+ * nor queues a callback per variable, in any context. The cost is the time
+ * a dead variable's memory waits: until its table is rebuilt, which the
+ * work items of table.c do once dead variables hold 1/8 of the memory of
+ * the live ones (and 16 KiB), and a second after a slot was marked dead
+ * once they hold 1/64 of it; a free_all's variables wait for its end. A rebuild needs memory for
  * the new table: without it, the work item tries again a second later.
  *
  * The work runs on a workqueue of klpsv's own, with a rescuer

@@ -41,7 +41,7 @@
  * variable's memory, which readers may still be reading, until the table is
  * replaced, and the replaced table, after a grace period, frees its dead
  * variables with itself (reclaim.c). So a variable needs no rcu_head, and
- * no free queues a callback of its own or sleeps.
+ * no free sleeps or queues a callback per variable.
  *
  * Dead slots, like live ones, lengthen probes, and a table must keep
  * never-used slots, where lookups of absent keys stop. So a table is
@@ -280,7 +280,7 @@ static void klpsv_table_place(struct klpsv_table *t, struct klpsv_shadow *shadow
 
 /*
  * Frees the slot of @shadow in @t, not published yet: the variable was
- * removed from the current table, which keeps it dead until it is retired.
+ * removed from the current table.
  */
 static void klpsv_table_unplace(struct klpsv_table *t, struct klpsv_shadow *shadow)
 {
@@ -628,10 +628,10 @@ void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
 	long batched = 0;
 	int cpu;
 
+	/* Under the lock, where a free moves its bytes from live to batched. */
+	spin_lock_irqsave(&sid->lock, flags);
 	for_each_possible_cpu(cpu)
 		batched += READ_ONCE(per_cpu_ptr(sid->stats, cpu)->batched);
-
-	spin_lock_irqsave(&sid->lock, flags);
 	t = klpsv_table_locked(sid);
 	mem->variables = sid->live_bytes;
 	mem->table = t->bytes + (sid->next ? sid->next->bytes : 0);
@@ -852,10 +852,12 @@ static void klpsv_table_vacate(struct klpsv_id *sid, struct klpsv_table *t,
  * @obj:	the parent object
  *
  * Lookups may find the variable until the end of their read-side critical
- * sections. Its memory stays with the table, which may be retired at any
- * time after this returns, but is freed only a grace period later: so the
- * caller may use the variable until its own read-side critical section
- * ends. Of racing removes of one variable, one gets it.
+ * sections. Its memory goes into this CPU's batch of frees (batch.c), or,
+ * when no batch could be had, stays with the table, marked dead, and the
+ * table may be retired at any time after this returns; either way it is
+ * freed only a grace period later: so the caller may use the variable until
+ * its own read-side critical section ends. Of racing removes of one
+ * variable, one gets it.
  *
  * Context: any but NMI, in an RCU read-side critical section (any flavour).
  * Return: the variable, now the caller's to release, or NULL when @obj had
