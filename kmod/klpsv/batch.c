@@ -22,10 +22,10 @@
  * per-CPU workqueue, and after the grace period its variables go back to
  * their slabs with kfree_bulk(), usually on the CPU that freed them (where
  * the grace period's callback runs), whose slab allocator is the one that
- * will give them out again. The slot the variable
- * had is freed at once (KLPSV_SLOT_FREED), and the next insert whose probe
- * passes it takes it: a table that serves allocs and frees of new objects
- * all day is not rebuilt for them.
+ * will give them out again. The slot the variable had is freed at once
+ * (KLPSV_SLOT_FREED), and the next insert whose probe passes it takes it:
+ * a table that serves allocs and frees of new objects all day is not
+ * rebuilt for them.
  *
  * Adding to a batch takes the CPU's batch lock inside the id's lock. When
  * the CPU has no batch open, it takes the page of the CPU's last reclaimed
@@ -177,7 +177,7 @@ bool klpsv_batch_add(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 	bool started = false;
 
 	lockdep_assert_held(&sid->lock);
-	/* Interrupts are off already, but on PREEMPT_RT, where no writer runs in interrupts. */
+	/* No irqsave: the id's lock disabled them (not on PREEMPT_RT, where no writer runs in interrupts). */
 	spin_lock(&c->lock);
 	b = c->open;
 	if (!b) {
