@@ -160,7 +160,7 @@ struct BenchTests {
         #expect(!plan.memory.contains { $0.store == .kernel && $0.churn > 0 }, "no churn on the kernel's store")
         #expect(plan.steps == plan.runs.map(BenchPlan.Step.run) + plan.memory.map(BenchPlan.Step.hold))
         #expect(plan.steps.last?.command == "hold kernel live=1000000 ids=1 churn=0")
-        #expect(BenchPlan.smoke.memory == [BenchHold(.klpsv, live: 1_000), BenchHold(.kernel, live: 1_000)])
+        #expect(BenchPlan.smoke.memory == [BenchHold(.klpsv, live: 20_000), BenchHold(.kernel, live: 20_000)])
     }
 
     @Test func theTargetsOfTheFullPlan() {
@@ -182,7 +182,9 @@ struct BenchTests {
         #expect(targets[13].figure == .kept(BenchHold(.klpsv, live: 1_000_000)))
         #expect(targets[13].smallerIsBetter && !targets[8].smallerIsBetter)
         let smoke = BenchTarget.all(for: .smoke)
-        #expect(smoke.suffix(2).map(\.name) == ["memory beyond data, 1k live", "memory kept 1 s after free_all, 1k"])
+        #expect(smoke.suffix(2).map(\.name) == [
+            "memory beyond data, 20k live", "memory kept 1 s after free_all, 20k",
+        ])
     }
 
     /// klpsv twice as fast as the kernel; two threads take half the time

@@ -68,10 +68,13 @@ public struct BenchPlan: Sendable {
         ])
 
     /// A smoke run for CI: every workload and both stores, small, in seconds.
+    /// Its holds are 20,000 shadows: a thousand (some 50 KB) can fit in
+    /// what the slab caches kept from the runs before, and then nothing is
+    /// seen held.
     public static let smoke = BenchPlan(
         scale: [1_000], allocFreeLive: [1_000], threadedLive: 1_000, threadedAllocFreeLive: 1_000, reps: 3,
         ops: { _ in 2_000 }, threadedOps: 2_000, threadedMilliseconds: 20, threadedRounds: 2, freeAllCount: 100,
-        memory: [BenchHold(.klpsv, live: 1_000), BenchHold(.kernel, live: 1_000)])
+        memory: [BenchHold(.klpsv, live: 20_000), BenchHold(.kernel, live: 20_000)])
 
     /// The thread run of `workload` on `threads` threads in `round`
     /// (1 to `threadedRounds`), on klpsv.
