@@ -34,6 +34,14 @@ enum FaultInjection {
         (failPageAllocDirectory + "/verbose", "0"),
     ]
 
+    /// ``settings``, but for allocations that may sleep, which neither
+    /// failslab nor fail_page_alloc counts: fail-nth then fails the nth
+    /// allocation that may not, however many sleeping ones (a command's
+    /// buffer, the stack depot's pages for it) come before.
+    static let nonSleepingSettings: [(path: String, value: String)] = settings.map { setting in
+        setting.path.hasSuffix("/ignore-gfp-wait") ? (setting.path, "Y") : setting
+    }
+
     /// True when this kernel has fault injection through fail-nth.
     static var isAvailable: Bool {
         let files = LocalFileAccess()
@@ -42,10 +50,11 @@ enum FaultInjection {
             && (try? files.kind(of: failNthPath)) != nil
     }
 
-    /// Runs `body` with ``settings`` in force, then puts the earlier values
+    /// Runs `body` with `settings` in force, then puts the earlier values
     /// back, also when `body` throws.
     @discardableResult
-    static func withSettings<R>(_ body: () throws -> R) throws -> R {
+    static func withSettings<R>(_ settings: [(path: String, value: String)] = settings,
+                                _ body: () throws -> R) throws -> R {
         let files = LocalFileAccess()
         var saved: [(path: String, value: String)] = []
         defer {

@@ -113,6 +113,59 @@ extension InVM {
             }
         }
 
+        /// A free puts its shadow into its CPU's batch, whose page comes
+        /// from kmalloc(GFP_NOWAIT) when the CPU has none: the first free
+        /// on a CPU after klpsv's load, so the one free of this test. Only
+        /// allocations that may not sleep are counted, so the first point
+        /// of the free is that page. Without it the shadow stays in its
+        /// slot, dead, and is freed with its table. With rebuild_work=0 no
+        /// work item gives it back until the test lets them run again.
+        @Test("a free with no page for its batch: the slot is kept dead, the memory given back with the table",
+              .inKlpsvVM, .faultInjectable)
+        func freeWithoutBatchPage() throws {
+            try FaultInjection.requireAvailable()
+            try Fixture.run(klpsvParameters: ["rebuild_work=0"]) { session in
+                _ = try session.hooks.newObject("a")
+                _ = try session.hooks.newObject("b")
+                #expect(try session.hooks.alloc(.named("a"), id: 6, size: 8, ctor: .fill(0x6a)).found)
+                #expect(try session.hooks.alloc(.named("b"), id: 6, size: 8).found)
+                let held = try #require(session.stats().memory(of: 6))
+                let injected = try FaultInjection.withSettings(FaultInjection.nonSleepingSettings) {
+                    try InjectedCommand(.free(.named("a"), id: 6), session: session, failing: 1)
+                }
+                try #require(injected.reached, "the free allocated no page: a CPU had a batch already")
+                #expect(injected.error == nil, "a free cannot fail: \(String(describing: injected.error))")
+                let freed = try FreeResult(ResultFields(parsing: #require(injected.result)))
+                #expect(freed.dtorCalls == 1)
+                #expect(!(try session.hooks.get(.named("a"), id: 6).found))
+                #expect(try session.hooks.get(.named("b"), id: 6).found)
+
+                let stats = try session.stats()
+                #expect(stats[id: 6] == KlpsvStats.Counters(live: 1, bytes: 8, allocs: 2, frees: 1))
+                #expect(stats.used(of: 6) == 2, "the slot of the freed shadow is kept, dead")
+                let kept = try #require(stats.memory(of: 6))
+                #expect(kept.variables == held.variables - 24, "no longer counted as live")
+                #expect(kept.pending == 24, "counted as pending, held by the table")
+
+                // The next free on any CPU gets its page, and the rebuild
+                // that free_all's settling asks for frees the dead shadow.
+                try LocalFileAccess().write("1\n", to: "/sys/module/\(KlpsvModule.store)/parameters/rebuild_work")
+                #expect(try session.hooks.freeAll(id: 6).dtorCalls == 1)
+                var memory = try #require(session.stats().memory(of: 6))
+                var used = try session.stats().used(of: 6)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while (memory.pending != 0 || used != 0) && ContinuousClock.now < deadline {
+                    Thread.sleep(forTimeInterval: 0.1)
+                    let now = try session.stats()
+                    memory = try #require(now.memory(of: 6))
+                    used = now.used(of: 6)
+                }
+                #expect(used == 0, "the table was rebuilt without the dead slots")
+                #expect(memory.pending == 0, "the dead shadow was given back with its table")
+                try expectNoLeaksYet()
+            }
+        }
+
         @Test("registration: every failed allocation of klpsv_enable_patch() is clean", .inKlpsvVM, .faultInjectable)
         func registration() throws {
             try FaultInjection.requireAvailable()
