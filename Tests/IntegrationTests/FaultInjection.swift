@@ -25,7 +25,10 @@ enum FaultInjection {
     /// dumps a stack ("Call Trace:") per fault, which the kernel log check
     /// rightly forbids, and verbose=1 is ratelimited, so it could not be
     /// used to count faults either.
-    static let settings: [(path: String, value: String)] = [
+    /// A fault-injection knob and the value written to it.
+    typealias Setting = (path: String, value: String)
+
+    static let settings: [Setting] = [
         (failslabDirectory + "/ignore-gfp-wait", "N"),
         (failslabDirectory + "/verbose", "0"),
         (failPageAllocDirectory + "/ignore-gfp-wait", "N"),
@@ -34,11 +37,11 @@ enum FaultInjection {
         (failPageAllocDirectory + "/verbose", "0"),
     ]
 
-    /// ``settings``, but for allocations that may sleep, which neither
-    /// failslab nor fail_page_alloc counts: fail-nth then fails the nth
-    /// allocation that may not, however many sleeping ones (a command's
-    /// buffer, the stack depot's pages for it) come before.
-    static let nonSleepingSettings: [(path: String, value: String)] = settings.map { setting in
+    /// ``settings`` with `ignore-gfp-wait` Y: only allocations that may not
+    /// sleep are counted, so fail-nth fails the nth of those, however many
+    /// sleeping ones (a command's buffer, the stack depot's pages for it)
+    /// come before.
+    static let nonSleepingSettings: [Setting] = settings.map { setting in
         setting.path.hasSuffix("/ignore-gfp-wait") ? (setting.path, "Y") : setting
     }
 
@@ -53,10 +56,9 @@ enum FaultInjection {
     /// Runs `body` with `settings` in force, then puts the earlier values
     /// back, also when `body` throws.
     @discardableResult
-    static func withSettings<R>(_ settings: [(path: String, value: String)] = settings,
-                                _ body: () throws -> R) throws -> R {
+    static func withSettings<R>(_ settings: [Setting] = Self.settings, _ body: () throws -> R) throws -> R {
         let files = LocalFileAccess()
-        var saved: [(path: String, value: String)] = []
+        var saved: [Setting] = []
         defer {
             for (path, value) in saved.reversed() {
                 do {

@@ -29,6 +29,11 @@ struct KlpsvSession {
     func setHooksParameter(_ name: String, _ value: String) throws {
         try LocalFileAccess().write(value + "\n", to: "/sys/module/\(KlpsvModule.hooks)/parameters/\(name)")
     }
+
+    /// Sets a klpsv parameter through sysfs.
+    func setStoreParameter(_ name: String, _ value: String) throws {
+        try LocalFileAccess().write(value + "\n", to: "/sys/module/\(KlpsvModule.store)/parameters/\(name)")
+    }
 }
 
 /// What a session left behind, for the checks a test makes after unload.
