@@ -15,6 +15,19 @@ struct KlpsvSession {
         try debugfs.stats()
     }
 
+    /// klpsv's parsed `stats`, read every 50 ms until `settled` holds for
+    /// them or `timeout` has passed: the last read, for the caller to check,
+    /// when what deferred work changes is awaited.
+    func stats(within timeout: Duration = .seconds(10), until settled: (KlpsvStats) -> Bool) throws -> KlpsvStats {
+        let deadline = ContinuousClock.now + timeout
+        var stats = try stats()
+        while !settled(stats) && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            stats = try self.stats()
+        }
+        return stats
+    }
+
     /// klpsv's parsed `shadows`.
     func shadows() throws -> ShadowListing {
         try debugfs.shadows()

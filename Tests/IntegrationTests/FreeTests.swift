@@ -104,12 +104,7 @@ extension InVM {
                 // the 50 (a free takes long under the debug kernels).
                 let freed = try #require(session.stats().rows.first { $0.id == 9 }?.memory)
                 #expect(freed.variables == 50 * 24)
-                var pending = freed.pending
-                let deadline = ContinuousClock.now + .seconds(10)
-                while pending != 0 && ContinuousClock.now < deadline {
-                    Thread.sleep(forTimeInterval: 0.1)
-                    pending = try session.stats().rows.first { $0.id == 9 }?.memory.pending ?? 0
-                }
+                let pending = try session.stats { $0.memory(of: 9)?.pending == 0 }.memory(of: 9)?.pending
                 #expect(pending == 0, "the freed shadows were given back")
                 #expect(try session.hooks.freeAll(id: 9).dtorCalls == 50)
             }

@@ -46,12 +46,7 @@ extension InVM {
                 #expect(try session.stats()[id: 5]
                     == KlpsvStats.Counters(live: 0, bytes: 0, allocs: UInt64(Self.scale), frees: UInt64(Self.scale)))
                 // An emptied table shrinks back to the smallest, in a work item.
-                var slots = try session.stats().slots(of: 5)
-                let deadline = ContinuousClock.now + .seconds(10)
-                while slots != 64 && ContinuousClock.now < deadline {
-                    Thread.sleep(forTimeInterval: 0.05)
-                    slots = try session.stats().slots(of: 5)
-                }
+                let slots = try session.stats { $0.slots(of: 5) == 64 }.slots(of: 5)
                 #expect(slots == 64)
                 try session.pollLog()
             }

@@ -177,7 +177,10 @@ bool klpsv_batch_add(struct klpsv_id *sid, struct klpsv_shadow *shadow,
 	bool started = false;
 
 	lockdep_assert_held(&sid->lock);
-	/* No irqsave: the id's lock disabled them (not on PREEMPT_RT, where no writer runs in interrupts). */
+	/*
+	 * No irqsave: the id's lock disabled interrupts (on PREEMPT_RT it
+	 * does not, but there no writer runs in interrupts).
+	 */
 	spin_lock(&c->lock);
 	b = c->open;
 	if (!b) {
