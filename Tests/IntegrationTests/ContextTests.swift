@@ -126,7 +126,8 @@ extension InVM {
                 #expect(misses == 0)
                 let stats = try session.stats()
                 #expect(stats[id: 7].live == 600)
-                #expect((stats.slots(of: 7) ?? 0) >= 1024, "the table did not grow")
+                // An insert fails at 15/16 used: 600 need more than 640 slots.
+                #expect((stats.slots(of: 7) ?? 0) > 640, "the tables did not grow")
                 #expect(try session.hooks.freeAll(id: 7, context: hardestContext)
                     == FreeResult(dtorCalls: 600, dtorOK: true, dtorAtomic: true, contextOK: true))
             }

@@ -80,18 +80,32 @@ extension InVM {
             }
         }
 
-        /// With rebuild_work=0 no work item rebuilds a table at 13/16, so the
-        /// 56th insert into a 64-slot table (7/8) rebuilds it itself, to
-        /// 8/5 of 56 slots, rounded up to kmalloc's 1 KiB: 128. Each attempt
-        /// fills a fresh id to that point first.
+        /// With rebuild_work=0 no work item rebuilds a table at 13/16: an
+        /// insert that finds its part's table used to 7/8 rebuilds it
+        /// itself. A new id has 8 parts of 8 slots (64), and an object
+        /// falls in the same part of every id; so a first pass on an id of
+        /// its own finds the insert, in a fixed order of objects, that
+        /// rebuilds first (the 7th into one part, by the 49th at the
+        /// latest), and each attempt fills a fresh id up to it and fails
+        /// that insert's allocations. The rebuilt part has 8/5 of 7 slots,
+        /// rounded up to kmalloc's 96 bytes: 12, so 68 in all.
         @Test("a rebuild by the inserting task: every failed allocation is clean", .inKlpsvVM, .faultInjectable)
         func rebuildByInsert() throws {
             try FaultInjection.requireAvailable()
             try Fixture.run(klpsvParameters: ["rebuild_work=0"]) { session in
-                let crowd = 55
-                for index in 0...crowd { _ = try session.hooks.newObject("o\(index)") }
+                let objects = 8 * 6 + 1
+                for index in 0..<objects { _ = try session.hooks.newObject("o\(index)") }
+                let firstPass: UInt64 = 1000
+                var crowd = 0
+                while crowd < objects, try session.stats().slots(of: firstPass) ?? 64 == 64 {
+                    #expect(try session.hooks.alloc(.named("o\(crowd)"), id: firstPass, size: 8).found)
+                    crowd += 1
+                }
+                try #require(try session.stats().slots(of: firstPass) == 68, "\(crowd) inserts rebuilt no table")
+                crowd -= 1
+                #expect(crowd >= 6, "a part's 7th insert rebuilds it, not the \(crowd + 1)th of the id")
                 var nulls = 0
-                var id: UInt64 = 1000
+                var id = firstPass
                 try FaultInjection.withSettings {
                     try FaultInjection.drive("rebuild", until: { nulls >= 1 }) { nth in
                         id += 1
@@ -107,7 +121,7 @@ extension InVM {
                 #expect(try session.cursor.read().lines(matching: "no room in the id's table (-12)").count >= 1,
                         "no fault point in the rebuild")
                 let row = try #require(session.stats().rows.first { $0.id == id })
-                #expect(row.slots == 128, "the last insert rebuilt the table")
+                #expect(row.slots == 68, "the last insert rebuilt its part's table")
                 #expect(row.counters.live == UInt64(crowd) + 1)
                 try expectNoLeaksYet()
             }

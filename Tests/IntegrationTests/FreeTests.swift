@@ -51,13 +51,14 @@ extension InVM {
         }
 
         /// With rebuild_work=0 only an insert rebuilds a table, at 7/8 used
-        /// (56 of 64 slots). A free hands the shadow's memory to its CPU's
-        /// batch and frees its slot, which the next insert of its probe
-        /// takes, or which becomes never-used again at the end of its run:
-        /// so 200 allocations and frees use no more than the slots of the
-        /// two shadows, and no insert ever needs a new table. (When a freed
-        /// slot stayed dead, each allocation took a slot of its own, and
-        /// every 54th rebuilt the table.)
+        /// (7 of the 8 slots of each part of a new id, 64 in all). A free
+        /// hands the shadow's memory to its CPU's batch and frees its slot,
+        /// which the next insert of its probe takes, or which becomes
+        /// never-used again at the end of its run: so 200 allocations and
+        /// frees use no more than the slots of the two shadows, and no
+        /// insert ever needs a new table. (When a freed slot stayed dead,
+        /// each allocation took a slot of its own, and its part's table was
+        /// rebuilt every few rounds.)
         @Test("a shadow freed and allocated again, 200 times: it takes its slot back, the table is never rebuilt", .inKlpsvVM)
         func reallocationRebuildsInPlace() throws {
             try Fixture.run(klpsvParameters: ["rebuild_work=0"]) { session in

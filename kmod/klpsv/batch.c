@@ -27,7 +27,7 @@
  * a table that serves allocs and frees of new objects all day is not
  * rebuilt for them.
  *
- * Adding to a batch takes the CPU's batch lock inside the id's lock. When
+ * Adding to a batch takes the CPU's batch lock inside a part's lock. When
  * the CPU has no batch open, it takes the page of the CPU's last reclaimed
  * batch, or allocates one with GFP_NOWAIT: it works in every context the
  * writers do and never sleeps. When there is no page, the variable stays in
@@ -77,7 +77,7 @@ struct klpsv_batch {
 /**
  * struct klpsv_batch_cpu - the batch a CPU fills
  * @lock:	serialises @open with adding to it and closing it; taken
- *		with spin_lock_irqsave(), inside an id's lock or alone
+ *		with spin_lock_irqsave(), inside a part's lock or alone
  * @open:	the batch being filled, or NULL
  * @spare:	the page of a reclaimed batch, for the next one, or NULL
  * @flush:	closes @open %KLPSV_BATCH_DELAY after it was started
@@ -157,28 +157,29 @@ static void klpsv_batch_flush_fn(struct work_struct *work)
 
 /**
  * klpsv_batch_add() - free a removed variable a grace period from now
- * @sid:	its id
- * @shadow:	the variable, just removed from @sid's table
+ * @p:		the part of its id
+ * @shadow:	the variable, just removed from @p's table
  * @bytes:	its footprint, klpsv_shadow_footprint()
  *
  * The caller's own RCU read-side critical section, which the removal was
  * made in, delays the grace period as usual: the variable may be used
  * until it ends.
  *
- * Context: any but NMI, @sid's lock held, which keeps the caller on its CPU.
+ * Context: any but NMI, @p's lock held, which keeps the caller on its CPU.
  * Return: true when the variable will be freed, false when no batch could
  * be had (no page): it is the caller's to keep.
  */
-bool klpsv_batch_add(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+bool klpsv_batch_add(struct klpsv_part *p, struct klpsv_shadow *shadow,
 		     size_t bytes)
 {
+	struct klpsv_id *sid = p->sid;
 	struct klpsv_batch_cpu *c = this_cpu_ptr(klpsv_batch_cpus);
 	struct klpsv_batch *b, *full = NULL;
 	bool started = false;
 
-	lockdep_assert_held(&sid->lock);
+	lockdep_assert_held(&p->lock);
 	/*
-	 * No irqsave: the id's lock disabled interrupts (on PREEMPT_RT it
+	 * No irqsave: the part's lock disabled interrupts (on PREEMPT_RT it
 	 * does not, but there no writer runs in interrupts).
 	 */
 	spin_lock(&c->lock);

@@ -25,7 +25,7 @@
  *   parent is printed with %p, which the kernel hashes: no address leaks.
  *
  * Both are produced from the same structures the API uses, under RCU but
- * for a moment of each id's lock to read its memory, so reading them never
+ * for a moment of each id's locks to read its memory, so reading them never
  * blocks a user of the API for long. A variable freed while the listing is
  * produced may still be shown, with its parent and size: a removed variable
  * is not changed until it is freed (see &struct klpsv_shadow), so nothing
@@ -43,17 +43,6 @@ static void klpsv_stats_line(struct seq_file *m, const char *id,
 		   id, t->live, t->bytes, t->allocs, t->frees, lifetime, slots,
 		   used, mem->variables + mem->table + mem->pending,
 		   mem->variables, mem->table, mem->pending);
-}
-
-/* The slots of the id's table now: 8 bytes each. */
-static unsigned long klpsv_slots(struct klpsv_id *sid)
-{
-	unsigned long slots;
-
-	rcu_read_lock();
-	slots = klpsv_table_slots(rcu_dereference(sid->table));
-	rcu_read_unlock();
-	return slots;
 }
 
 /* "state" when an is_shadow state owns the id's shadows, else "manual". */
@@ -76,8 +65,7 @@ static int klpsv_stats_show(struct seq_file *m, void *unused)
 	klpsv_for_each_id(index, sid) {
 		klpsv_id_totals(sid, &t);
 		klpsv_id_memory(sid, &mem);
-		slots = klpsv_slots(sid);
-		used = READ_ONCE(sid->used);
+		klpsv_id_slots(sid, &slots, &used);
 		snprintf(id, sizeof(id), "%lu", index);
 		klpsv_stats_line(m, id, &t, klpsv_lifetime(sid), slots, used, &mem);
 		sum.live += t.live;

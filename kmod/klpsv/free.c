@@ -70,8 +70,8 @@ void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,
  * @may_sleep:	the caller may sleep: reschedule between chunks
  *
  * Every variable published before the call is freed; one published while it
- * runs may be left. The id's lock is held for one chunk of the table at a
- * time, and the destructors run outside of it.
+ * runs may be left. The lock of one part of the id is held for one chunk of
+ * its table at a time, and the destructors run outside of it.
  *
  * Context: any but NMI, no klpsv lock held.
  * Return: the number of variables freed.

@@ -5,6 +5,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -122,6 +123,7 @@ static void klpsv_spares_refill(struct work_struct *work)
 {
 	struct klpsv_id *sid;
 
+	klpsv_hash_seed = get_random_u64();
 	while (!klpsv_spares_full()) {
 		sid = klpsv_id_build(GFP_KERNEL);
 		if (!sid)
@@ -221,7 +223,7 @@ void klpsv_id_totals(struct klpsv_id *sid, struct klpsv_id_totals *t)
 }
 
 /**
- * klpsv_ids_init() - fill the pool of spare tables
+ * klpsv_ids_init() - draw the hash seed, fill the pool of spare tables
  *
  * Context: process context (module init).
  * Return: 0, or -ENOMEM.
@@ -230,6 +232,7 @@ int klpsv_ids_init(void)
 {
 	struct klpsv_id *sid;
 
+	klpsv_hash_seed = get_random_u64();
 	while (!klpsv_spares_full()) {
 		sid = klpsv_id_build(GFP_KERNEL);
 		if (!sid) {

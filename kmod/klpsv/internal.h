@@ -83,11 +83,11 @@ static inline bool klpsv_slot_live(unsigned long slot)
  * struct klpsv_table - the slots of one id: open addressing, linear probing
  * @slots:	@nslots words (see KLPSV_SLOT_DEAD above)
  * @nslots:	any number from %KLPSV_TABLE_MIN_SLOTS on, not only powers of two
- * @dead:	slots holding a dead variable (under the id's lock)
- * @seed:	mixed into the hash of every key of this table
+ * @dead:	slots holding a dead variable (under its part's lock)
+ * @seed:	its id's, the hash seed (klpsv_key_hash())
  * @bytes:	the memory of the table itself: @slots and this structure
- * @dead_bytes:	the memory of its dead variables (under the id's lock)
- * @sid:	the id whose table this is
+ * @dead_bytes:	the memory of its dead variables (under its part's lock)
+ * @sid:	the id whose table this is, in one of its parts
  * @reclaim:	frees the table and its dead variables after a grace period,
  *		once a new table has replaced it (reclaim.c)
  */
@@ -102,11 +102,31 @@ struct klpsv_table {
 	struct rcu_work reclaim;
 };
 
+/* An id's variables are spread over this many parts (see table.c). */
+#define KLPSV_PART_BITS		3
+#define KLPSV_PARTS		(1 << KLPSV_PART_BITS)
+
+/*
+ * The hash of a key: a multiplicative hash of its address, with a seed
+ * drawn once per load of klpsv, the same for every id. Its top
+ * %KLPSV_PART_BITS bits pick the part of the id (klpsv_part_of()), the 32
+ * bits below them the home slot and tag in that part's table
+ * (klpsv_table_hash()): so the keys of one part spread over the whole of
+ * its table, one multiplication serving both, and an object falls in the
+ * same part of every id.
+ */
+static __always_inline u64 klpsv_key_hash(u64 seed, const void *obj)
+{
+	return ((u64)(unsigned long)obj ^ seed) * GOLDEN_RATIO_64;
+}
+
+extern u64 klpsv_hash_seed;
+
 /* The hash of @obj in @t: where its probe starts, and its slot tag. */
 static __always_inline u32 klpsv_table_hash(const struct klpsv_table *t,
 					    const void *obj)
 {
-	return hash_64((u64)(unsigned long)obj ^ t->seed, 32);
+	return (u32)(klpsv_key_hash(t->seed, obj) >> (32 - KLPSV_PART_BITS));
 }
 
 /* The first slot of the probe of a key of @hash: a multiply, no division. */
@@ -155,8 +175,8 @@ struct klpsv_id_stats {
 
 /*
  * Bits of &struct klpsv_id.state, written under klpsv_state_mutex.
- * KLPSV_ID_RETIRED is set with klpsv_id_retire() only, under the id's lock
- * too, where every insert reads the bits (see klpsv_table_insert()).
+ * KLPSV_ID_RETIRED is set with klpsv_id_retire() only, which then takes the
+ * lock of every part, where inserts read the bits (see klpsv_table_insert()).
  */
 enum {
 	KLPSV_ID_DECLARED,	/* a registered patch declares a state with this id */
@@ -167,14 +187,7 @@ enum {
 };
 
 /**
- * struct klpsv_id - the shadow variables of one id, and its system state
- * @id:		the shadow id
- * @table:	its variables, keyed by parent object (RCU)
- * @stats:	per-CPU counters
- * @state:	KLPSV_ID_* bits
- * @state_dtor:	shadow_dtor of the newest enabled patch declaring the state,
- *		the destructor of a free with a NULL one (RCU)
- * @spare:	link in the pool of spare ids, until the id is taken into use
+ * struct klpsv_part - one part of an id's variables: a table and its lock
  * @lock:	serialises the writers of @table, and replacing it; taken
  *		with spin_lock_irqsave(), so that writers work in any context
  *		but NMI
@@ -186,11 +199,7 @@ enum {
  * @next_used:	slots of @next that are not 0 (under @lock)
  * @emptying:	free_all calls in progress, which keep @table from being
  *		replaced (under @lock)
- * @emptied:	woken when the last free_all in progress is done, for the
- *		inserts that may sleep and wait for it (klpsv_table_reserve())
  * @settle_armed: @settle has been queued since it last ran (under @lock)
- * @retired_bytes: the memory of replaced tables and of their dead
- *		variables, waiting for their grace period (reclaim.c)
  * @resize:	builds a new table when the current one is too full of used
  *		slots, too big for its variables, or holds too much memory
  *		of dead ones
@@ -198,19 +207,16 @@ enum {
  *		when the current one still holds dead variables worth 1/64 of
  *		the live ones: what is freed is given back soon, whatever
  *		comes next
+ * @sid:	the id it is part of
+ * @table:	its variables, keyed by parent object (RCU)
  *
- * Every lookup reads the fields up to @table; every insert and remove writes
- * @lock, @used and @live, which therefore start a cache line of their own.
+ * Every insert and remove writes @lock, @used and @live, on the first cache
+ * line; every lookup reads @table, last, past the work items, which are
+ * written only when queued: so readers and writers of a part share no line
+ * that writers write all the time, in 192 bytes a part.
  */
-struct klpsv_id {
-	unsigned long id;
-	struct klpsv_table __rcu *table;
-	struct klpsv_id_stats __percpu *stats;
-	unsigned long state;
-	klpsv_shadow_dtor_t state_dtor;
-	struct list_head spare;
-
-	spinlock_t lock ____cacheline_aligned_in_smp;
+struct klpsv_part {
+	spinlock_t lock;
 	unsigned int used;
 	unsigned int live;
 	size_t live_bytes;
@@ -219,11 +225,49 @@ struct klpsv_id {
 	unsigned int next_used;
 	unsigned int emptying;
 	bool settle_armed;
-	wait_queue_head_t emptied;
-	atomic_long_t retired_bytes;
 	struct work_struct resize;
 	struct delayed_work settle;
+	struct klpsv_id *sid;
+	struct klpsv_table __rcu *table;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct klpsv_id - the shadow variables of one id, and its system state
+ * @id:		the shadow id
+ * @seed:	the hash seed (klpsv_key_hash()), copied here for lookups
+ * @stats:	per-CPU counters
+ * @state:	KLPSV_ID_* bits
+ * @state_dtor:	shadow_dtor of the newest enabled patch declaring the state,
+ *		the destructor of a free with a NULL one (RCU)
+ * @spare:	link in the pool of spare ids, until the id is taken into use
+ * @emptied:	woken when the last free_all in progress in a part is done,
+ *		for the inserts that may sleep and wait for it
+ *		(klpsv_table_reserve())
+ * @retired_bytes: the memory of replaced tables and of their dead
+ *		variables, waiting for their grace period (reclaim.c)
+ * @parts:	its variables, each in the part the hash of its parent object
+ *		picks (klpsv_part_of()), so that writers of distinct objects
+ *		seldom wait for one another
+ */
+struct klpsv_id {
+	unsigned long id;
+	u64 seed;
+	struct klpsv_id_stats __percpu *stats;
+	unsigned long state;
+	klpsv_shadow_dtor_t state_dtor;
+	struct list_head spare;
+	wait_queue_head_t emptied;
+	atomic_long_t retired_bytes;
+
+	struct klpsv_part parts[KLPSV_PARTS];
 };
+
+/* The part of @sid that holds the variable of @obj (see klpsv_key_hash()). */
+static __always_inline struct klpsv_part *klpsv_part_of(struct klpsv_id *sid,
+							 const void *obj)
+{
+	return &sid->parts[klpsv_key_hash(sid->seed, obj) >> (64 - KLPSV_PART_BITS)];
+}
 
 /**
  * struct klpsv_id_memory - what an id holds, in bytes
@@ -300,6 +344,8 @@ void klpsv_table_destroy(struct klpsv_id *sid);
 int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp);
 void klpsv_table_free(struct klpsv_table *t);
 void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem);
+void klpsv_id_slots(struct klpsv_id *sid, unsigned long *slots,
+		    unsigned long *used);
 
 /**
  * enum klpsv_insert_result - what klpsv_table_insert() did
@@ -347,7 +393,7 @@ bool klpsv_id_walk(struct klpsv_id *sid,
  *
  * Lives on the stack of klpsv_table_construct(), in the list of its CPU
  * (klpsv_ctor_frames) while the constructor runs. A constructor runs under
- * its id's lock: with interrupts disabled, so that the list holds one frame
+ * its part's lock: with interrupts disabled, so that the list holds one frame
  * at most; on PREEMPT_RT, where that lock sleeps and leaves interrupts and
  * preemption on, pinned to its CPU, so that a task running a constructor
  * finds its frame on the list of the CPU it runs on, however many other
@@ -428,8 +474,8 @@ static inline void klpsv_dtor_exit(void)
  * @sid:	the id
  * @obj:	the parent object
  *
- * Inline, since every klpsv_shadow_get() is one: a multiplication, then the
- * slots from there on until a never-used one or the key. A slot whose tag
+ * Inline, since every klpsv_shadow_get() is one: a multiplication picks the
+ * part, another the home slot in its table, then the slots from there on until a never-used one or the key. A slot whose tag
  * is not the key's, or that is dead or freed, is passed without reading its
  * variable; so a lookup usually reads one cache line of the table and the
  * variable it returns. The table always has never-used slots (see table.c).
@@ -443,7 +489,7 @@ static inline void klpsv_dtor_exit(void)
 static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *sid,
 								 void *obj)
 {
-	const struct klpsv_table *t = klpsv_deref(sid->table);
+	const struct klpsv_table *t = klpsv_deref(klpsv_part_of(sid, obj)->table);
 	u32 hash = klpsv_table_hash(t, obj);
 	unsigned long tag = klpsv_slot_tag(hash), slot;
 	unsigned int i = klpsv_table_home(t, hash);
@@ -465,7 +511,7 @@ static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *
 /* batch.c */
 int klpsv_batch_init(void);
 void klpsv_batch_exit(void);
-bool klpsv_batch_add(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+bool klpsv_batch_add(struct klpsv_part *p, struct klpsv_shadow *shadow,
 		     size_t bytes);
 void klpsv_batch_drain(void);
 
@@ -521,7 +567,7 @@ extern bool klpsv_strict;
  * @sid:	the id, or NULL for one never used
  *
  * Ids of removed states are refused, and with strict=1 ids that no state
- * declares. klpsv_table_insert() asks under the id's lock, where the answer
+ * declares. klpsv_table_insert() asks under the part's lock, where the answer
  * holds until the variable is published (see klpsv_id_retire()); a caller
  * may ask before, without it, to fail early.
  *

@@ -30,7 +30,7 @@
  *   and klpsv_shadow_free_all() may be called in process and softirq
  *   context, with interrupts disabled and in hard interrupt context, with
  *   @gfp_flags that fit the context (GFP_ATOMIC when it cannot sleep): the
- *   id's lock, the pool of spare ids and the registry of ids are taken with
+ *   ids' locks, the pool of spare ids and the registry of ids are taken with
  *   interrupts disabled. On PREEMPT_RT these are spinlock_t, which sleep,
  *   as the kernel's store's lock is: there the writers may be called where
  *   a spinlock_t may be taken (process and softirq context, bottom halves
@@ -39,7 +39,8 @@
  *   constructor (see below). A call where it may not be made is refused
  *   with one log line (the allocators return NULL, the others do nothing).
  *
- * - Allocation is serialised per id by the id's lock (see table.c), so that
+ * - Allocation of a variable is serialised by the lock of the part of its
+ *   id that holds its object (see table.c), so that
  *   the constructor runs only when the variable does not exist yet, exactly
  *   once, before any reader can find it. The constructor runs under that
  *   lock, with interrupts disabled: atomic context (on PREEMPT_RT: pinned to
@@ -55,7 +56,7 @@
  *   Removal decides who frees: a variable is released once even when free
  *   and free_all race.
  *
- * - A removed state's id refuses allocations, decided under the id's lock
+ * - A removed state's id refuses allocations, decided under its parts' locks
  *   (see klpsv_id_retire()), and so does, with strict=1, an id no state
  *   declares.
  */
@@ -65,7 +66,7 @@
  * context, where its lock is not NMI-safe, and on PREEMPT_RT, where its
  * lock is a sleeping spinlock_t, wherever a spinlock_t may not be taken
  * (interrupts or preemption disabled, hard interrupt context); and from a
- * constructor, which holds an id's lock.
+ * constructor, which holds the lock of a part of an id.
  */
 static noinline bool klpsv_writer_context_refused(const char *caller,
 						  unsigned long id)
@@ -343,8 +344,8 @@ EXPORT_SYMBOL_GPL(klpsv_shadow_free);
  *		lock held and preemption disabled; when NULL, as for
  *		klpsv_shadow_free()
  *
- * Costs O(variables of @id), holding the id's lock for a few hundred slots
- * of its table at a time, and rescheduling between destructor calls when
+ * Costs O(variables of @id), holding the lock of one part of the id for a
+ * few hundred slots of its table at a time, and rescheduling between destructor calls when
  * the caller is preemptible. Variables created while it runs may be left.
  *
  * Context: any but NMI and a constructor (on PREEMPT_RT, where a spinlock_t

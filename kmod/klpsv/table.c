@@ -10,6 +10,7 @@
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include "internal.h"
 
 /**
@@ -23,7 +24,15 @@
  * while it is allocated. A table has any number of slots, not only a power
  * of two: the home slot of a key is a multiply-shift of its hash.
  *
- * Lookups take no lock (klpsv_table_lookup()). Writers take the id's
+ * An id's variables are spread over %KLPSV_PARTS parts, each a table of its
+ * own with its own lock and counts, by the top bits of their key's hash
+ * (klpsv_key_hash()): writers of distinct objects of one id, on two CPUs,
+ * seldom wait for each other's lock or write each other's cache lines, as
+ * writers of two ids never do. Everything below is per part; what is per
+ * id (free_all, retiring, the memory held, a walk) goes through the parts
+ * one after the other.
+ *
+ * Lookups take no lock (klpsv_table_lookup()). Writers take the part's
  * spinlock with spin_lock_irqsave(), as the kernel's store takes its own, so
  * that they work in process, softirq and hard interrupt context and with
  * interrupts disabled (not in NMI): inserting fills the first freed slot of
@@ -56,16 +65,20 @@
  * atomic insert after it until the rebuild is done, which leaves the 1/16
  * of the table to 15/16 more than enough room; an insert into a table used
  * up to 15/16 fails. The new table has 8/5 as many slots as variables, its
- * allocation rounded up to what kmalloc() gives anyway: used to 5/8 at most.
+ * allocation rounded up to whole pages beyond 32 KiB (vmalloc()), else to
+ * what kmalloc() gives anyway: used to 5/8 at most.
  *
  * Memory per live variable, once deferred work has settled: its slab object
  * (16 bytes of header, the data, rounded up to 8 bytes), plus 8 bytes over
  * the load factor of the table (8 / (5/8) = 12.8 bytes right after a
- * rebuild, 9.8 at 13/16; up to twice that where kmalloc() rounds the
- * table up to a power of two, from 8 KiB to 4 MiB), plus dead variables
- * worth at most 1/64 of the live ones (or of 16 KiB, whichever is more,
- * until the work item has run), plus the variables freed in the last grace
- * period or so, waiting in batches.
+ * rebuild, 9.8 at 13/16; up to twice that where kmalloc() rounds the table
+ * up to a power of two: from 8 to 32 KiB, and beyond where an insert that
+ * may not sleep built it, which vmalloc() cannot serve), plus dead
+ * variables worth at most 1/64 of the live ones (or of 16 KiB a part,
+ * whichever is more, until the work item has run), plus the variables
+ * freed in the last grace period or so, waiting in batches. Each id costs
+ * besides its structure, with 192 bytes a part, and a table per part of
+ * %KLPSV_TABLE_MIN_SLOTS slots at the least.
  *
  * A new table is filled a chunk of the old one at a time, so that writers
  * wait for one chunk at most, never for a whole copy (see
@@ -95,12 +108,15 @@ module_param_named(rebuild_work, klpsv_rebuild_work, bool, 0644);
 MODULE_PARM_DESC(rebuild_work,
 		 "Let work items rebuild tables used to 13/16, sparse ones, and ones holding freed memory; 0 leaves rebuilds to inserts at 7/8, for tests (default: 1)");
 
-#define KLPSV_TABLE_MIN_SLOTS	64U
+#define KLPSV_TABLE_MIN_SLOTS	8U
 /*
  * Just under 2^28 slots, 2 GiB less a page: the most kvmalloc() gives (it
  * refuses more than INT_MAX bytes), far beyond any real use.
  */
 #define KLPSV_TABLE_MAX_SLOTS	((1U << 28) - PAGE_SIZE / sizeof(unsigned long))
+
+/* The seed of klpsv_key_hash(): drawn at load, before the first id. */
+u64 klpsv_hash_seed __read_mostly;
 
 /* Dead variables' memory that never makes the work item rebuild at once. */
 #define KLPSV_DEAD_SLACK	16384
@@ -132,14 +148,30 @@ static bool klpsv_table_overfull(unsigned int used, const struct klpsv_table *t)
 }
 
 /*
- * The bytes of the slots of a table of at least @nslots slots: rounded up to
- * what kmalloc() gives anyway, or to whole pages beyond its sizes.
+ * Tables bigger than this come from vmalloc(), in whole pages, when the
+ * caller may sleep: kmalloc() would round them up to a power of two, up to
+ * twice the memory, and the parts of a big id would all pay it.
  */
-static size_t klpsv_table_bytes(unsigned long nslots)
+#define KLPSV_TABLE_VMALLOC_BYTES	(8 * PAGE_SIZE)
+
+/* Whether the slots of a table, @bytes of them, come from vmalloc(). */
+static bool klpsv_table_vmalloc(size_t bytes, gfp_t gfp)
+{
+	return bytes > KLPSV_TABLE_VMALLOC_BYTES && gfpflags_allow_blocking(gfp);
+}
+
+/*
+ * The bytes of the slots of a table of at least @nslots slots, allocated
+ * with @gfp: whole pages from vmalloc(), or rounded up to what kmalloc()
+ * gives anyway when the caller may not sleep.
+ */
+static size_t klpsv_table_bytes(unsigned long nslots, gfp_t gfp)
 {
 	size_t bytes = array_size(nslots, sizeof(unsigned long));
 
-	return bytes <= KMALLOC_MAX_SIZE ? kmalloc_size_roundup(bytes) : PAGE_ALIGN(bytes);
+	if (bytes > KMALLOC_MAX_SIZE || klpsv_table_vmalloc(bytes, gfp))
+		return PAGE_ALIGN(bytes);
+	return kmalloc_size_roundup(bytes);
 }
 
 /*
@@ -154,34 +186,34 @@ static __always_inline bool klpsv_table_sparse(unsigned int live,
 	/* Rounding only adds slots: the first test is the cheap bound. */
 	return t->nslots > KLPSV_TABLE_MIN_SLOTS &&
 	       (u64)live * 16 < (u64)t->nslots * 5 &&
-	       klpsv_table_bytes(klpsv_table_slots_for(live)) * 2 <=
+	       klpsv_table_bytes(klpsv_table_slots_for(live), GFP_KERNEL) * 2 <=
 	       (size_t)t->nslots * sizeof(unsigned long);
 }
 
 /* Dead variables holding more than 1/8 of the live ones' memory. */
-static bool klpsv_table_dead_heavy(const struct klpsv_id *sid,
+static bool klpsv_table_dead_heavy(const struct klpsv_part *p,
 				   const struct klpsv_table *t)
 {
 	return t->dead_bytes > KLPSV_DEAD_SLACK &&
-	       t->dead_bytes * 8 > sid->live_bytes;
+	       t->dead_bytes * 8 > p->live_bytes;
 }
 
 /* Dead variables holding 1/64 of the live ones' memory, or any when none live. */
-static bool klpsv_table_unsettled(const struct klpsv_id *sid,
+static bool klpsv_table_unsettled(const struct klpsv_part *p,
 				  const struct klpsv_table *t)
 {
-	return t->dead && t->dead_bytes * 64 >= sid->live_bytes;
+	return t->dead && t->dead_bytes * 64 >= p->live_bytes;
 }
 
 /*
  * A table of at least @nslots slots, empty. Its slots' allocation is
- * rounded up to what kmalloc() would give anyway, and every byte of it
- * used; beyond kmalloc()'s sizes, kvmalloc() takes whole pages.
+ * rounded up to whole pages, or to what kmalloc() would give anyway (see
+ * klpsv_table_bytes()), and every byte of it used.
  */
-static struct klpsv_table *klpsv_table_alloc(struct klpsv_id *sid,
+static struct klpsv_table *klpsv_table_alloc(struct klpsv_part *p,
 					     unsigned long nslots, gfp_t gfp)
 {
-	size_t bytes = klpsv_table_bytes(nslots);
+	size_t bytes = klpsv_table_bytes(nslots, gfp);
 	struct klpsv_table *t;
 
 	nslots = min_t(unsigned long, bytes / sizeof(unsigned long),
@@ -190,17 +222,20 @@ static struct klpsv_table *klpsv_table_alloc(struct klpsv_id *sid,
 	t = kmalloc(sizeof(*t), gfp);
 	if (!t)
 		return NULL;
-	t->slots = kvzalloc(bytes, gfp | __GFP_NOWARN);
+	if (klpsv_table_vmalloc(bytes, gfp))
+		t->slots = __vmalloc(bytes, gfp | __GFP_ZERO | __GFP_NOWARN);
+	else
+		t->slots = kvzalloc(bytes, gfp | __GFP_NOWARN);
 	if (!t->slots) {
 		kfree(t);
 		return NULL;
 	}
 	t->nslots = nslots;
 	t->dead = 0;
-	t->seed = get_random_u64();
+	t->seed = p->sid->seed;
 	t->bytes = bytes + kmalloc_size_roundup(sizeof(*t));
 	t->dead_bytes = 0;
-	t->sid = sid;
+	t->sid = p->sid;
 	return t;
 }
 
@@ -218,21 +253,21 @@ void klpsv_table_free(struct klpsv_table *t)
 	kfree(t);
 }
 
-static struct klpsv_table *klpsv_table_locked(struct klpsv_id *sid)
+static struct klpsv_table *klpsv_table_locked(struct klpsv_part *p)
 {
-	return rcu_dereference_protected(sid->table, lockdep_is_held(&sid->lock));
+	return rcu_dereference_protected(p->table, lockdep_is_held(&p->lock));
 }
 
 /* No freed slot was met (see klpsv_table_probe()). */
 #define KLPSV_NO_SLOT	UINT_MAX
 
 /*
- * The slot of @obj's live variable in the current table @t of @sid, or, when
+ * The slot of @obj's live variable in the current table @t of @p, or, when
  * it has none, the never-used slot where its probe ends. When @freed is not
  * NULL, it is set to the first freed slot of the probe, or to
  * %KLPSV_NO_SLOT: where a new variable of @obj goes.
  */
-static __always_inline unsigned int klpsv_table_probe(struct klpsv_id *sid,
+static __always_inline unsigned int klpsv_table_probe(struct klpsv_part *p,
 				      const struct klpsv_table *t,
 				      const void *obj, unsigned int *freed)
 {
@@ -240,7 +275,7 @@ static __always_inline unsigned int klpsv_table_probe(struct klpsv_id *sid,
 	unsigned long tag = klpsv_slot_tag(hash), slot;
 	unsigned int i;
 
-	lockdep_assert_held(&sid->lock);
+	lockdep_assert_held(&p->lock);
 	if (freed)
 		*freed = KLPSV_NO_SLOT;
 	for (i = klpsv_table_home(t, hash); (slot = t->slots[i]);
@@ -301,39 +336,39 @@ static void klpsv_table_unplace(struct klpsv_table *t, struct klpsv_shadow *shad
  * dead variable; it is freed through reclaim.c all the same, since this may
  * be atomic context and a big table comes from vmalloc().
  */
-static void klpsv_rebuild_abandon(struct klpsv_id *sid)
+static void klpsv_rebuild_abandon(struct klpsv_part *p)
 {
-	lockdep_assert_held(&sid->lock);
-	klpsv_table_retire(sid->next);
-	sid->next = NULL;
+	lockdep_assert_held(&p->lock);
+	klpsv_table_retire(p->next);
+	p->next = NULL;
 }
 
 /* Adds one more variable to the new table, or abandons it when full. */
-static void klpsv_rebuild_add(struct klpsv_id *sid, struct klpsv_shadow *shadow)
+static void klpsv_rebuild_add(struct klpsv_part *p, struct klpsv_shadow *shadow)
 {
-	lockdep_assert_held(&sid->lock);
-	if (klpsv_table_full(sid->next_used + 1, sid->next)) {
-		klpsv_rebuild_abandon(sid);
+	lockdep_assert_held(&p->lock);
+	if (klpsv_table_full(p->next_used + 1, p->next)) {
+		klpsv_rebuild_abandon(p);
 		return;
 	}
-	klpsv_table_place(sid->next, shadow);
-	sid->next_used++;
+	klpsv_table_place(p->next, shadow);
+	p->next_used++;
 }
 
 /*
  * A writer changed slot @i of the current table: when a rebuild has copied
  * that slot already, the change goes into the new table too.
  */
-static __always_inline void klpsv_rebuild_note(struct klpsv_id *sid, unsigned int i,
+static __always_inline void klpsv_rebuild_note(struct klpsv_part *p, unsigned int i,
 			       struct klpsv_shadow *shadow, bool inserted)
 {
-	lockdep_assert_held(&sid->lock);
-	if (!sid->next || i >= sid->copied)
+	lockdep_assert_held(&p->lock);
+	if (!p->next || i >= p->copied)
 		return;
 	if (inserted)
-		klpsv_rebuild_add(sid, shadow);
+		klpsv_rebuild_add(p, shadow);
 	else
-		klpsv_table_unplace(sid->next, shadow);
+		klpsv_table_unplace(p->next, shadow);
 }
 
 /* Slots of the current table copied per holding of the lock. */
@@ -345,49 +380,49 @@ static __always_inline void klpsv_rebuild_note(struct klpsv_id *sid, unsigned in
  *
  * Return: the table replaced, to be retired by the caller, or NULL.
  */
-static struct klpsv_table *klpsv_rebuild_step(struct klpsv_id *sid)
+static struct klpsv_table *klpsv_rebuild_step(struct klpsv_part *p)
 {
-	struct klpsv_table *old = klpsv_table_locked(sid);
-	unsigned int i, end = min(sid->copied + KLPSV_REBUILD_CHUNK, old->nslots);
+	struct klpsv_table *old = klpsv_table_locked(p);
+	unsigned int i, end = min(p->copied + KLPSV_REBUILD_CHUNK, old->nslots);
 	unsigned long slot;
 
-	lockdep_assert_held(&sid->lock);
-	for (i = sid->copied; i < end && sid->next; i++) {
+	lockdep_assert_held(&p->lock);
+	for (i = p->copied; i < end && p->next; i++) {
 		slot = old->slots[i];
 		if (klpsv_slot_live(slot))
-			klpsv_rebuild_add(sid, klpsv_slot_shadow(slot));
+			klpsv_rebuild_add(p, klpsv_slot_shadow(slot));
 	}
-	if (!sid->next)
+	if (!p->next)
 		return NULL;
-	sid->copied = end;
+	p->copied = end;
 	if (end < old->nslots)
 		return NULL;
 
-	rcu_assign_pointer(sid->table, sid->next);
-	WRITE_ONCE(sid->used, sid->next_used);
-	sid->next = NULL;
+	rcu_assign_pointer(p->table, p->next);
+	WRITE_ONCE(p->used, p->next_used);
+	p->next = NULL;
 	return old;
 }
 
 /*
- * Whether @sid's table should be replaced: with @extra > 0, because it has
+ * Whether @p's table should be replaced: with @extra > 0, because it has
  * no room for @extra more inserts; with @extra == 0, because the work item
  * would replace it, and with @settle too when it still holds dead variables
  * worth 1/64 of the live ones. Never while a free_all empties it.
  */
-static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra,
+static bool klpsv_table_wants_rebuild(struct klpsv_part *p, unsigned int extra,
 				      bool settle)
 {
-	struct klpsv_table *t = klpsv_table_locked(sid);
+	struct klpsv_table *t = klpsv_table_locked(p);
 
-	lockdep_assert_held(&sid->lock);
-	if (sid->emptying)
+	lockdep_assert_held(&p->lock);
+	if (p->emptying)
 		return false;
 	if (extra)
-		return klpsv_table_full(sid->used + extra, t);
-	return klpsv_table_crowded(sid->used, t) || klpsv_table_sparse(sid->live, t) ||
-	       klpsv_table_dead_heavy(sid, t) ||
-	       (settle && klpsv_table_unsettled(sid, t));
+		return klpsv_table_full(p->used + extra, t);
+	return klpsv_table_crowded(p->used, t) || klpsv_table_sparse(p->live, t) ||
+	       klpsv_table_dead_heavy(p, t) ||
+	       (settle && klpsv_table_unsettled(p, t));
 }
 
 #define KLPSV_REBUILD_TRIES	3
@@ -401,11 +436,11 @@ static bool klpsv_table_wants_rebuild(struct klpsv_id *sid, unsigned int extra,
  * inserts need, an insert fails only at 15/16 (klpsv_table_insert() says
  * so), and the next crowded insert queues the work item again.
  *
- * Return: 1 with the lock held (*@flags saved) and sid->next set; with the
+ * Return: 1 with the lock held (*@flags saved) and p->next set; with the
  * lock released, 0 when no new table is wanted or others keep replacing it,
  * or -ENOMEM, -ENOSPC.
  */
-static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
+static int klpsv_rebuild_start(struct klpsv_part *p, unsigned int extra,
 			       bool settle, gfp_t gfp, unsigned long *flags)
 {
 	struct klpsv_table *new;
@@ -413,40 +448,40 @@ static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
 	unsigned int tries;
 
 	for (tries = 0;; tries++) {
-		spin_lock_irqsave(&sid->lock, *flags);
-		if (sid->next)
+		spin_lock_irqsave(&p->lock, *flags);
+		if (p->next)
 			return 1;
-		if (!klpsv_table_wants_rebuild(sid, extra, settle)) {
-			spin_unlock_irqrestore(&sid->lock, *flags);
+		if (!klpsv_table_wants_rebuild(p, extra, settle)) {
+			spin_unlock_irqrestore(&p->lock, *flags);
 			return 0;
 		}
-		nslots = klpsv_table_slots_for((unsigned long)sid->live + extra);
-		spin_unlock_irqrestore(&sid->lock, *flags);
+		nslots = klpsv_table_slots_for((unsigned long)p->live + extra);
+		spin_unlock_irqrestore(&p->lock, *flags);
 		if (tries == KLPSV_REBUILD_TRIES)
 			return 0;
 		if (nslots > KLPSV_TABLE_MAX_SLOTS)
 			return -ENOSPC;
 
-		new = klpsv_table_alloc(sid, nslots, gfp);
+		new = klpsv_table_alloc(p, nslots, gfp);
 		if (!new)
 			return -ENOMEM;
 
-		spin_lock_irqsave(&sid->lock, *flags);
-		if (!sid->next && klpsv_table_wants_rebuild(sid, extra, settle) &&
-		    !klpsv_table_crowded(sid->live + extra, new)) {
-			sid->next = new;
-			sid->copied = 0;
-			sid->next_used = 0;
+		spin_lock_irqsave(&p->lock, *flags);
+		if (!p->next && klpsv_table_wants_rebuild(p, extra, settle) &&
+		    !klpsv_table_crowded(p->live + extra, new)) {
+			p->next = new;
+			p->copied = 0;
+			p->next_used = 0;
 			return 1;
 		}
-		spin_unlock_irqrestore(&sid->lock, *flags);
+		spin_unlock_irqrestore(&p->lock, *flags);
 		/* Not published, and allocated with @gfp: freed the same way. */
 		klpsv_table_free(new);
 	}
 }
 
 /*
- * Replaces the table of @sid by one built from its live slots, with room for
+ * Replaces the table of @p by one built from its live slots, with room for
  * @extra more variables, when klpsv_table_wants_rebuild() says so, or helps
  * the rebuild in flight to its end.
  *
@@ -469,7 +504,7 @@ static int klpsv_rebuild_start(struct klpsv_id *sid, unsigned int extra,
  * Return: 0 (also when no new table was needed, or others keep replacing
  * it), -ENOMEM, or -ENOSPC beyond 2^30 slots.
  */
-static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra,
+static int klpsv_table_rebuild(struct klpsv_part *p, unsigned int extra,
 			       bool settle, gfp_t gfp)
 {
 	bool may_sleep = gfpflags_allow_blocking(gfp);
@@ -477,86 +512,96 @@ static int klpsv_table_rebuild(struct klpsv_id *sid, unsigned int extra,
 	unsigned long flags;
 	int ret;
 
-	ret = klpsv_rebuild_start(sid, extra, settle, gfp, &flags);
+	ret = klpsv_rebuild_start(p, extra, settle, gfp, &flags);
 	if (ret <= 0)
 		return ret;
 
-	target = sid->next;
+	target = p->next;
 	for (;;) {
-		old = klpsv_rebuild_step(sid);
-		if (old || sid->next != target || !may_sleep)
+		old = klpsv_rebuild_step(p);
+		if (old || p->next != target || !may_sleep)
 			break;
-		spin_unlock_irqrestore(&sid->lock, flags);
+		spin_unlock_irqrestore(&p->lock, flags);
 		cond_resched();
-		spin_lock_irqsave(&sid->lock, flags);
-		if (sid->next != target)
+		spin_lock_irqsave(&p->lock, flags);
+		if (p->next != target)
 			break;
 	}
 	if (old)
 		klpsv_table_retire(old);
-	spin_unlock_irqrestore(&sid->lock, flags);
+	spin_unlock_irqrestore(&p->lock, flags);
 	return 0;
 }
 
-static int klpsv_table_rebuild_logged(struct klpsv_id *sid, bool settle)
+static int klpsv_table_rebuild_logged(struct klpsv_part *p, bool settle)
 {
 	int err;
 
 	if (!READ_ONCE(klpsv_rebuild_work))
 		return 0;
-	err = klpsv_table_rebuild(sid, 0, settle, GFP_KERNEL);
+	err = klpsv_table_rebuild(p, 0, settle, GFP_KERNEL);
 	if (err)
 		pr_warn_ratelimited("id %lu: cannot rebuild the table (%d)\n",
-				    sid->id, err);
+				    p->sid->id, err);
 	return err;
 }
 
 static void klpsv_table_resize_work(struct work_struct *work)
 {
-	klpsv_table_rebuild_logged(container_of(work, struct klpsv_id, resize), false);
+	klpsv_table_rebuild_logged(container_of(work, struct klpsv_part, resize), false);
 }
 
 /*
  * After a removal: queues the settle work item, once until it runs.
  * Return: whether the caller must queue it, after dropping the lock.
  */
-static bool klpsv_table_arm_settle(struct klpsv_id *sid)
+static bool klpsv_table_arm_settle(struct klpsv_part *p)
 {
-	lockdep_assert_held(&sid->lock);
-	if (sid->settle_armed)
+	lockdep_assert_held(&p->lock);
+	if (p->settle_armed)
 		return false;
-	sid->settle_armed = true;
+	p->settle_armed = true;
 	return true;
 }
 
 static void klpsv_table_settle_work(struct work_struct *work)
 {
-	struct klpsv_id *sid = container_of(to_delayed_work(work), struct klpsv_id,
+	struct klpsv_part *p = container_of(to_delayed_work(work), struct klpsv_part,
 					    settle);
 	unsigned long flags;
 	bool rearm;
 
-	spin_lock_irqsave(&sid->lock, flags);
-	sid->settle_armed = false;
-	spin_unlock_irqrestore(&sid->lock, flags);
+	spin_lock_irqsave(&p->lock, flags);
+	p->settle_armed = false;
+	spin_unlock_irqrestore(&p->lock, flags);
 	/*
 	 * Giving dead variables back takes a new table: without memory for
 	 * one, try again later, so that an id that goes quiet gives them back
 	 * all the same.
 	 */
-	if (klpsv_table_rebuild_logged(sid, true) != -ENOMEM)
+	if (klpsv_table_rebuild_logged(p, true) != -ENOMEM)
 		return;
-	spin_lock_irqsave(&sid->lock, flags);
-	rearm = klpsv_table_arm_settle(sid);
-	spin_unlock_irqrestore(&sid->lock, flags);
+	spin_lock_irqsave(&p->lock, flags);
+	rearm = klpsv_table_arm_settle(p);
+	spin_unlock_irqrestore(&p->lock, flags);
 	if (rearm)
-		queue_delayed_work(system_unbound_wq, &sid->settle, KLPSV_SETTLE_DELAY);
+		queue_delayed_work(system_unbound_wq, &p->settle, KLPSV_SETTLE_DELAY);
 }
 
 
+/* Frees the first tables of the parts of @sid, before it was ever seen. */
+static void klpsv_table_init_undo(struct klpsv_id *sid)
+{
+	struct klpsv_part *p;
+
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++)
+		if (rcu_access_pointer(p->table))
+			klpsv_table_free(rcu_dereference_protected(p->table, true));
+}
+
 /**
- * klpsv_table_init() - give a new id its first, smallest table
- * @sid:	the id, not yet visible to anyone
+ * klpsv_table_init() - give each part of a new id its first, smallest table
+ * @sid:	the id, zeroed, not yet visible to anyone
  * @gfp:	allocation flags
  *
  * Context: process context (a spare id is built by a work item).
@@ -564,22 +609,30 @@ static void klpsv_table_settle_work(struct work_struct *work)
  */
 int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 {
-	struct klpsv_table *t = klpsv_table_alloc(sid, KLPSV_TABLE_MIN_SLOTS, gfp);
+	struct klpsv_table *t;
+	struct klpsv_part *p;
 
-	if (!t)
-		return -ENOMEM;
-	RCU_INIT_POINTER(sid->table, t);
-	spin_lock_init(&sid->lock);
-	sid->used = 0;
-	sid->live = 0;
-	sid->live_bytes = 0;
-	sid->next = NULL;
-	sid->emptying = 0;
-	sid->settle_armed = false;
+	sid->seed = klpsv_hash_seed;
 	init_waitqueue_head(&sid->emptied);
 	atomic_long_set(&sid->retired_bytes, 0);
-	INIT_WORK(&sid->resize, klpsv_table_resize_work);
-	INIT_DELAYED_WORK(&sid->settle, klpsv_table_settle_work);
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		p->sid = sid;
+		t = klpsv_table_alloc(p, KLPSV_TABLE_MIN_SLOTS, gfp);
+		if (!t) {
+			klpsv_table_init_undo(sid);
+			return -ENOMEM;
+		}
+		RCU_INIT_POINTER(p->table, t);
+		spin_lock_init(&p->lock);
+		p->used = 0;
+		p->live = 0;
+		p->live_bytes = 0;
+		p->next = NULL;
+		p->emptying = 0;
+		p->settle_armed = false;
+		INIT_WORK(&p->resize, klpsv_table_resize_work);
+		INIT_DELAYED_WORK(&p->settle, klpsv_table_settle_work);
+	}
 	return 0;
 }
 
@@ -587,31 +640,63 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
  * klpsv_table_quiesce() - stop the work items of an id that is going away
  * @sid:	the id: no variable left, no user left
  *
- * Afterwards nothing rebuilds or retires its table; tables retired before
+ * Afterwards nothing rebuilds or retires its tables; tables retired before
  * are freed by klpsv_reclaim_drain().
  *
  * Context: process context, may sleep.
  */
 void klpsv_table_quiesce(struct klpsv_id *sid)
 {
-	cancel_work_sync(&sid->resize);
-	cancel_delayed_work_sync(&sid->settle);
+	struct klpsv_part *p;
+
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		cancel_work_sync(&p->resize);
+		cancel_delayed_work_sync(&p->settle);
+	}
 }
 
 /**
- * klpsv_table_destroy() - free the table of an id that is going away
+ * klpsv_table_destroy() - free the tables of an id that is going away
  * @sid:	the id, quiesced (klpsv_table_quiesce()), its retired tables
  *		reclaimed (klpsv_reclaim_drain()), and no reader left
  *
- * Frees the table and its dead variables at once.
+ * Frees the table of each part and its dead variables at once.
  *
  * Context: process context, may sleep.
  */
 void klpsv_table_destroy(struct klpsv_id *sid)
 {
-	WARN_ON_ONCE(sid->live || sid->next || sid->emptying);
+	struct klpsv_part *p;
+
 	WARN_ON_ONCE(atomic_long_read(&sid->retired_bytes));
-	klpsv_table_reclaim_now(rcu_dereference_protected(sid->table, true));
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		WARN_ON_ONCE(p->live || p->next || p->emptying);
+		klpsv_table_reclaim_now(rcu_dereference_protected(p->table, true));
+	}
+}
+
+/*
+ * Takes the lock of every part of @sid, in order, the first with
+ * spin_lock_irqsave(): one lockdep subclass per part.
+ */
+static void klpsv_id_lock_all(struct klpsv_id *sid, unsigned long *flags)
+	__acquires(&sid->parts[0].lock)
+{
+	int i;
+
+	spin_lock_irqsave(&sid->parts[0].lock, *flags);
+	for (i = 1; i < KLPSV_PARTS; i++)
+		spin_lock_nested(&sid->parts[i].lock, i);
+}
+
+static void klpsv_id_unlock_all(struct klpsv_id *sid, unsigned long flags)
+	__releases(&sid->parts[0].lock)
+{
+	int i;
+
+	for (i = KLPSV_PARTS - 1; i > 0; i--)
+		spin_unlock(&sid->parts[i].lock);
+	spin_unlock_irqrestore(&sid->parts[0].lock, flags);
 }
 
 /**
@@ -624,28 +709,60 @@ void klpsv_table_destroy(struct klpsv_id *sid)
 void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
 {
 	struct klpsv_table *t;
+	struct klpsv_part *p;
 	unsigned long flags;
 	long batched = 0;
 	int cpu;
 
-	/* Under the lock, where a free moves its bytes from live to batched. */
-	spin_lock_irqsave(&sid->lock, flags);
+	mem->variables = 0;
+	mem->table = 0;
+	mem->pending = atomic_long_read(&sid->retired_bytes);
+	/* Under every lock, where a free moves its bytes from live to batched. */
+	klpsv_id_lock_all(sid, &flags);
 	for_each_possible_cpu(cpu)
 		batched += READ_ONCE(per_cpu_ptr(sid->stats, cpu)->batched);
-	t = klpsv_table_locked(sid);
-	mem->variables = sid->live_bytes;
-	mem->table = t->bytes + (sid->next ? sid->next->bytes : 0);
-	mem->pending = t->dead_bytes + atomic_long_read(&sid->retired_bytes) +
-		       max(batched, 0L);
-	spin_unlock_irqrestore(&sid->lock, flags);
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		t = klpsv_table_locked(p);
+		mem->variables += p->live_bytes;
+		mem->table += t->bytes + (p->next ? p->next->bytes : 0);
+		mem->pending += t->dead_bytes;
+	}
+	mem->pending += max(batched, 0L);
+	klpsv_id_unlock_all(sid, flags);
+}
+
+/**
+ * klpsv_id_slots() - the size of an id's tables now
+ * @sid:	the id
+ * @slots:	set to the slots of the tables of its parts, 8 bytes each
+ * @used:	set to those that are not 0
+ *
+ * Reads each part with no lock: a glance, not a snapshot.
+ *
+ * Context: any.
+ */
+void klpsv_id_slots(struct klpsv_id *sid, unsigned long *slots,
+		    unsigned long *used)
+{
+	struct klpsv_part *p;
+
+	*slots = 0;
+	*used = 0;
+	rcu_read_lock();
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		*slots += klpsv_table_slots(rcu_dereference(p->table));
+		*used += READ_ONCE(p->used);
+	}
+	rcu_read_unlock();
 }
 
 /**
  * klpsv_table_reserve() - make room for one more variable
  * @sid:	the id
- * @obj:	the parent object of the variable to insert: the home slot of
- *		its key is read here, so that the probe under the lock, which
- *		every other writer of the id waits for, starts in the cache
+ * @obj:	the parent object of the variable to insert, which picks the
+ *		part: the home slot of its key is read here, so that the probe
+ *		under the part's lock, which every other writer of the part
+ *		waits for, starts in the cache
  * @gfp:	allocation flags, for a new table
  *
  * Call before klpsv_table_insert(), outside any lock when @gfp may sleep.
@@ -664,13 +781,14 @@ void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
  */
 int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp)
 {
+	struct klpsv_part *p = klpsv_part_of(sid, obj);
 	const struct klpsv_table *t;
 	bool full;
 	int err;
 
 	rcu_read_lock_sched();
-	t = rcu_dereference_sched(sid->table);
-	full = klpsv_table_full(READ_ONCE(sid->used) + 1, t);
+	t = rcu_dereference_sched(p->table);
+	full = klpsv_table_full(READ_ONCE(p->used) + 1, t);
 	(void)READ_ONCE(t->slots[klpsv_table_home(t, klpsv_table_hash(t, obj))]);
 	rcu_read_unlock_sched();
 	if (!full)
@@ -682,9 +800,9 @@ int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp)
 	 * to 15/16 and fail, as the kernel's inserts wait for its lock.
 	 */
 	if (gfpflags_allow_blocking(gfp) &&
-	    wait_event_killable(sid->emptied, !READ_ONCE(sid->emptying)))
+	    wait_event_killable(sid->emptied, !READ_ONCE(p->emptying)))
 		return -EINTR;
-	err = klpsv_table_rebuild(sid, 1, false, gfp);
+	err = klpsv_table_rebuild(p, 1, false, gfp);
 	return gfpflags_allow_blocking(gfp) ? err : 0;
 }
 
@@ -695,15 +813,15 @@ DEFINE_PER_CPU(struct klpsv_ctor_frame *, klpsv_ctor_frames);
  * Runs @ctor with its frame on this CPU's list of constructors, so that the
  * writers it calls are refused (klpsv_in_constructor()).
  *
- * Context: @sid's lock held, which keeps the caller on this CPU.
+ * Context: @p's lock held, which keeps the caller on this CPU.
  */
-static int klpsv_table_construct(struct klpsv_id *sid, struct klpsv_shadow *shadow,
+static int klpsv_table_construct(struct klpsv_part *p, struct klpsv_shadow *shadow,
 				 klpsv_shadow_ctor_t ctor, void *ctor_data)
 {
 	struct klpsv_ctor_frame frame = { .task = current }, **link;
 	int err;
 
-	lockdep_assert_held(&sid->lock);
+	lockdep_assert_held(&p->lock);
 	if (!ctor)
 		return 0;
 
@@ -734,7 +852,7 @@ static int klpsv_table_construct(struct klpsv_id *sid, struct klpsv_shadow *shad
  * @ctor_err:	set to what @ctor returned, when it failed
  *
  * The checks (the id's state allows it, the object has no variable, there
- * is room), @ctor and the publication happen under the id's lock, so that of
+ * is room), @ctor and the publication happen under the part's lock, so that of
  * racing inserts for one object one constructs and publishes, no reader sees
  * the data before @ctor has returned, and an insert that klpsv_id_retire()
  * did not refuse is seen by the free_all after it. @ctor runs under that
@@ -758,15 +876,16 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 					    struct klpsv_shadow **existing,
 					    int *ctor_err)
 {
+	struct klpsv_part *p = klpsv_part_of(sid, shadow->obj);
 	enum klpsv_insert_result res;
 	struct klpsv_table *t;
 	unsigned int i, freed;
 	unsigned long flags;
 	bool crowded;
 
-	spin_lock_irqsave(&sid->lock, flags);
-	t = klpsv_table_locked(sid);
-	i = klpsv_table_probe(sid, t, shadow->obj, &freed);
+	spin_lock_irqsave(&p->lock, flags);
+	t = klpsv_table_locked(p);
+	i = klpsv_table_probe(p, t, shadow->obj, &freed);
 	*existing = klpsv_slot_shadow(t->slots[i]);
 	res = KLPSV_INSERT_EXISTS;
 	if (*existing)
@@ -775,9 +894,9 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	if (res != KLPSV_INSERTED)
 		goto unlock;
 	res = KLPSV_INSERT_NOSPC;
-	if (freed == KLPSV_NO_SLOT && klpsv_table_overfull(sid->used + 1, t))
+	if (freed == KLPSV_NO_SLOT && klpsv_table_overfull(p->used + 1, t))
 		goto unlock;
-	*ctor_err = klpsv_table_construct(sid, shadow, ctor, ctor_data);
+	*ctor_err = klpsv_table_construct(p, shadow, ctor, ctor_data);
 	res = KLPSV_INSERT_CTOR_FAILED;
 	if (*ctor_err)
 		goto unlock;
@@ -786,21 +905,21 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 		i = freed;	/* not never-used: no slot is used up */
 	else
 		/* Read without the lock by klpsv_table_reserve(). */
-		WRITE_ONCE(sid->used, sid->used + 1);
+		WRITE_ONCE(p->used, p->used + 1);
 	/* Pairs with the acquire of klpsv_table_lookup(). */
 	smp_store_release(&t->slots[i], klpsv_table_word(t, shadow));
-	sid->live++;
-	sid->live_bytes += klpsv_shadow_footprint(shadow->size);
-	klpsv_rebuild_note(sid, i, shadow, true);
-	crowded = klpsv_table_crowded(sid->used, t);
-	spin_unlock_irqrestore(&sid->lock, flags);
+	p->live++;
+	p->live_bytes += klpsv_shadow_footprint(shadow->size);
+	klpsv_rebuild_note(p, i, shadow, true);
+	crowded = klpsv_table_crowded(p->used, t);
+	spin_unlock_irqrestore(&p->lock, flags);
 
 	if (crowded)
-		queue_work(system_unbound_wq, &sid->resize);
+		queue_work(system_unbound_wq, &p->resize);
 	return KLPSV_INSERTED;
 
 unlock:
-	spin_unlock_irqrestore(&sid->lock, flags);
+	spin_unlock_irqrestore(&p->lock, flags);
 	return res;
 }
 
@@ -808,17 +927,17 @@ unlock:
  * Marks slot @i of @t, holding the live @shadow, dead: the table keeps the
  * variable's memory until it is retired.
  */
-static void klpsv_table_kill(struct klpsv_id *sid, struct klpsv_table *t,
+static void klpsv_table_kill(struct klpsv_part *p, struct klpsv_table *t,
 			     unsigned int i, struct klpsv_shadow *shadow)
 {
 	size_t bytes = klpsv_shadow_footprint(shadow->size);
 
-	lockdep_assert_held(&sid->lock);
+	lockdep_assert_held(&p->lock);
 	WRITE_ONCE(t->slots[i], (unsigned long)shadow | KLPSV_SLOT_DEAD);
 	t->dead++;
 	t->dead_bytes += bytes;
-	sid->live--;
-	sid->live_bytes -= bytes;
+	p->live--;
+	p->live_bytes -= bytes;
 }
 
 /*
@@ -829,12 +948,12 @@ static void klpsv_table_kill(struct klpsv_id *sid, struct klpsv_table *t,
  * (slots between a key's home and its slot are never 0), so no lookup, not
  * even one in flight, can miss a key for this.
  */
-static void klpsv_table_vacate(struct klpsv_id *sid, struct klpsv_table *t,
+static void klpsv_table_vacate(struct klpsv_part *p, struct klpsv_table *t,
 			       unsigned int i)
 {
-	unsigned int used = sid->used;
+	unsigned int used = p->used;
 
-	lockdep_assert_held(&sid->lock);
+	lockdep_assert_held(&p->lock);
 	if (t->slots[klpsv_table_next(t, i)])
 		return;
 	do {
@@ -843,7 +962,7 @@ static void klpsv_table_vacate(struct klpsv_id *sid, struct klpsv_table *t,
 		i = i ? i - 1 : t->nslots - 1;
 	} while (t->slots[i] == KLPSV_SLOT_FREED);
 	/* Read without the lock by klpsv_table_reserve(). */
-	WRITE_ONCE(sid->used, used);
+	WRITE_ONCE(p->used, used);
 }
 
 /**
@@ -865,6 +984,7 @@ static void klpsv_table_vacate(struct klpsv_id *sid, struct klpsv_table *t,
  */
 struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 {
+	struct klpsv_part *p = klpsv_part_of(sid, obj);
 	struct klpsv_shadow *shadow;
 	bool resize, settle = false;
 	struct klpsv_table *t;
@@ -874,32 +994,32 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
 			 "klpsv_table_remove() outside an RCU read-side critical section");
-	spin_lock_irqsave(&sid->lock, flags);
-	t = klpsv_table_locked(sid);
-	i = klpsv_table_probe(sid, t, obj, NULL);
+	spin_lock_irqsave(&p->lock, flags);
+	t = klpsv_table_locked(p);
+	i = klpsv_table_probe(p, t, obj, NULL);
 	shadow = klpsv_slot_shadow(t->slots[i]);
 	if (shadow) {
 		bytes = klpsv_shadow_footprint(shadow->size);
 		/* Unpublished before its batch can start a grace period. */
 		WRITE_ONCE(t->slots[i], KLPSV_SLOT_FREED);
-		if (klpsv_batch_add(sid, shadow, bytes)) {
-			klpsv_table_vacate(sid, t, i);
-			sid->live--;
-			sid->live_bytes -= bytes;
+		if (klpsv_batch_add(p, shadow, bytes)) {
+			klpsv_table_vacate(p, t, i);
+			p->live--;
+			p->live_bytes -= bytes;
 		} else {
-			klpsv_table_kill(sid, t, i, shadow);
-			settle = klpsv_table_arm_settle(sid);
+			klpsv_table_kill(p, t, i, shadow);
+			settle = klpsv_table_arm_settle(p);
 		}
-		klpsv_rebuild_note(sid, i, shadow, false);
+		klpsv_rebuild_note(p, i, shadow, false);
 	}
-	resize = shadow && (klpsv_table_sparse(sid->live, t) ||
-			    klpsv_table_dead_heavy(sid, t));
-	spin_unlock_irqrestore(&sid->lock, flags);
+	resize = shadow && (klpsv_table_sparse(p->live, t) ||
+			    klpsv_table_dead_heavy(p, t));
+	spin_unlock_irqrestore(&p->lock, flags);
 
 	if (resize)
-		queue_work(system_unbound_wq, &sid->resize);
+		queue_work(system_unbound_wq, &p->resize);
 	if (settle)
-		queue_delayed_work(system_unbound_wq, &sid->settle, KLPSV_SETTLE_DELAY);
+		queue_delayed_work(system_unbound_wq, &p->settle, KLPSV_SETTLE_DELAY);
 	return shadow;
 }
 
@@ -907,7 +1027,7 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
  * klpsv_table_empty_begin() - start removing every variable of an id
  * @sid:	the id
  *
- * Until the matching klpsv_table_empty_end(), the table of @sid is not
+ * Until the matching klpsv_table_empty_end(), the tables of @sid are not
  * replaced: a rebuild in flight is dropped (it would be built for nothing),
  * and none starts. So the variables the steps remove stay allocated until
  * then.
@@ -916,110 +1036,142 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
  */
 void klpsv_table_empty_begin(struct klpsv_id *sid)
 {
+	struct klpsv_part *p;
 	unsigned long flags;
 
-	spin_lock_irqsave(&sid->lock, flags);
-	if (sid->next)
-		klpsv_rebuild_abandon(sid);
-	/* Read without the lock by klpsv_table_reserve(). */
-	WRITE_ONCE(sid->emptying, sid->emptying + 1);
-	spin_unlock_irqrestore(&sid->lock, flags);
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		spin_lock_irqsave(&p->lock, flags);
+		if (p->next)
+			klpsv_rebuild_abandon(p);
+		/* Read without the lock by klpsv_table_reserve(). */
+		WRITE_ONCE(p->emptying, p->emptying + 1);
+		spin_unlock_irqrestore(&p->lock, flags);
+	}
 }
 
 /* Slots of a table emptied per holding of the lock, at most. */
 #define KLPSV_EMPTY_CHUNK	256
 
+/*
+ * A position of an emptying: the part in the bits above
+ * %KLPSV_EMPTY_POS_SHIFT, the slot of its table below (fewer than
+ * %KLPSV_TABLE_MAX_SLOTS).
+ */
+#define KLPSV_EMPTY_POS_SHIFT	28
+#define KLPSV_EMPTY_POS_SLOT	((1U << KLPSV_EMPTY_POS_SHIFT) - 1)
+
 /**
  * klpsv_table_empty_step() - remove the variables of the next slots
  * @sid:	the id, between klpsv_table_empty_begin() and _end()
- * @pos:	the first slot to look at, 0 to start; advanced
+ * @pos:	where to go on, 0 to start (the first slot of the first part);
+ *		advanced
  * @batch:	room for %KLPSV_EMPTY_BATCH variables
  * @n:		set to the number of variables removed into @batch, now the
  *		caller's to release; they stay allocated until
  *		klpsv_table_empty_end()
  *
- * Holds the lock for %KLPSV_EMPTY_CHUNK slots at most. Every variable
- * published before klpsv_table_empty_begin() is removed by one of the steps;
- * one published later may be.
+ * Holds one part's lock for %KLPSV_EMPTY_CHUNK slots at most; walks the
+ * parts one after the other. Every variable published before
+ * klpsv_table_empty_begin() is removed by one of the steps; one published
+ * later may be.
  *
  * Context: any but NMI.
- * Return: false once the whole table has been walked.
+ * Return: false once the table of every part has been walked.
  */
 bool klpsv_table_empty_step(struct klpsv_id *sid, unsigned int *pos,
 			    struct klpsv_shadow **batch, unsigned int *n)
 {
+	unsigned int part = *pos >> KLPSV_EMPTY_POS_SHIFT;
+	unsigned int i = *pos & KLPSV_EMPTY_POS_SLOT, end;
 	struct klpsv_table *t;
+	struct klpsv_part *p;
 	unsigned long flags;
-	unsigned int i, end;
 	bool more;
 
 	*n = 0;
-	spin_lock_irqsave(&sid->lock, flags);
-	t = klpsv_table_locked(sid);
-	end = min(*pos + KLPSV_EMPTY_CHUNK, t->nslots);
-	for (i = *pos; sid->live && i < end && *n < KLPSV_EMPTY_BATCH; i++) {
+	if (WARN_ON_ONCE(part >= KLPSV_PARTS))
+		return false;
+	p = &sid->parts[part];
+	spin_lock_irqsave(&p->lock, flags);
+	t = klpsv_table_locked(p);
+	end = min(i + KLPSV_EMPTY_CHUNK, t->nslots);
+	for (; p->live && i < end && *n < KLPSV_EMPTY_BATCH; i++) {
 		if (!klpsv_slot_live(t->slots[i]))
 			continue;
 		batch[*n] = klpsv_slot_shadow(t->slots[i]);
-		klpsv_table_kill(sid, t, i, batch[*n]);
+		klpsv_table_kill(p, t, i, batch[*n]);
 		(*n)++;
 	}
-	more = sid->live && i < t->nslots;
-	spin_unlock_irqrestore(&sid->lock, flags);
+	more = p->live && i < t->nslots;
+	spin_unlock_irqrestore(&p->lock, flags);
 
-	*pos = i;
-	return more;
+	if (!more) {
+		part++;
+		i = 0;
+	}
+	*pos = part << KLPSV_EMPTY_POS_SHIFT | i;
+	return part < KLPSV_PARTS;
 }
 
 /**
  * klpsv_table_empty_end() - done removing every variable of an id
  * @sid:	the id
  *
- * The table may be replaced again: the inserts waiting for that are woken,
+ * The tables may be replaced again: the inserts waiting for that are woken,
  * and a table left too big for what it holds, or holding the memory of the
- * variables removed, is rebuilt by the work item, which frees them.
+ * variables removed, is rebuilt by its part's work item, which frees them.
  *
  * Context: any but NMI.
  */
 void klpsv_table_empty_end(struct klpsv_id *sid)
 {
+	bool rebuild, done, settle, wake = false;
+	struct klpsv_part *p;
 	unsigned long flags;
-	bool rebuild, done, settle;
 
-	spin_lock_irqsave(&sid->lock, flags);
-	WRITE_ONCE(sid->emptying, sid->emptying - 1);
-	done = !sid->emptying;
-	rebuild = klpsv_table_wants_rebuild(sid, 0, false);
-	settle = done && klpsv_table_locked(sid)->dead && klpsv_table_arm_settle(sid);
-	spin_unlock_irqrestore(&sid->lock, flags);
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		spin_lock_irqsave(&p->lock, flags);
+		WRITE_ONCE(p->emptying, p->emptying - 1);
+		done = !p->emptying;
+		rebuild = klpsv_table_wants_rebuild(p, 0, false);
+		settle = done && klpsv_table_locked(p)->dead &&
+			 klpsv_table_arm_settle(p);
+		spin_unlock_irqrestore(&p->lock, flags);
 
-	if (done)
+		wake |= done;
+		if (rebuild)
+			queue_work(system_unbound_wq, &p->resize);
+		if (settle)
+			queue_delayed_work(system_unbound_wq, &p->settle,
+					   KLPSV_SETTLE_DELAY);
+	}
+	if (wake)
 		wake_up_all(&sid->emptied);
-	if (rebuild)
-		queue_work(system_unbound_wq, &sid->resize);
-	if (settle)
-		queue_delayed_work(system_unbound_wq, &sid->settle, KLPSV_SETTLE_DELAY);
 }
 
 /**
  * klpsv_id_retire() - refuse every later allocation of an id
  * @sid:	the id
  *
- * Sets %KLPSV_ID_RETIRED under the id's lock, which every insert holds while
- * it checks the bit and publishes (klpsv_table_insert()). So an insert
- * either was refused, or published its variable before this returned: a
- * free_all started after this call sees it. The state engine retires an id
- * this way before the free_all of its removed state.
+ * Sets %KLPSV_ID_RETIRED, then takes and drops the lock of each part, which
+ * every insert holds while it checks the bit and publishes
+ * (klpsv_table_insert()). So an insert either was refused, or published its
+ * variable before this returned: a free_all started after this call sees
+ * it. The state engine retires an id this way before the free_all of its
+ * removed state.
  *
  * Context: any but NMI.
  */
 void klpsv_id_retire(struct klpsv_id *sid)
 {
+	struct klpsv_part *p;
 	unsigned long flags;
 
-	spin_lock_irqsave(&sid->lock, flags);
 	set_bit(KLPSV_ID_RETIRED, &sid->state);
-	spin_unlock_irqrestore(&sid->lock, flags);
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		spin_lock_irqsave(&p->lock, flags);
+		spin_unlock_irqrestore(&p->lock, flags);
+	}
 }
 
 /**
@@ -1041,19 +1193,23 @@ bool klpsv_id_walk(struct klpsv_id *sid,
 		   bool (*fn)(void *obj, struct klpsv_shadow *shadow, void *arg),
 		   void *arg)
 {
-	const struct klpsv_table *t = rcu_dereference(sid->table);
+	const struct klpsv_table *t;
 	struct klpsv_shadow *shadow;
+	struct klpsv_part *p;
 	unsigned long slot;
 	unsigned int i;
 
-	for (i = 0; i < t->nslots; i++) {
-		/* Pairs with the release of klpsv_table_insert(). */
-		slot = smp_load_acquire(&t->slots[i]);
-		if (!klpsv_slot_live(slot))
-			continue;
-		shadow = klpsv_slot_shadow(slot);
-		if (!fn(shadow->obj, shadow, arg))
-			return false;
+	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+		t = rcu_dereference(p->table);
+		for (i = 0; i < t->nslots; i++) {
+			/* Pairs with the release of klpsv_table_insert(). */
+			slot = smp_load_acquire(&t->slots[i]);
+			if (!klpsv_slot_live(slot))
+				continue;
+			shadow = klpsv_slot_shadow(slot);
+			if (!fn(shadow->obj, shadow, arg))
+				return false;
+		}
 	}
 	return true;
 }
