@@ -123,7 +123,6 @@ static void klpsv_spares_refill(struct work_struct *work)
 {
 	struct klpsv_id *sid;
 
-	klpsv_hash_seed = get_random_u64();
 	while (!klpsv_spares_full()) {
 		sid = klpsv_id_build(GFP_KERNEL);
 		if (!sid)

@@ -58,10 +58,10 @@
  * declares the state and adopts it.
  *
  * A removed state retires its id: allocations of it are refused. The mark is
- * set before the state's shadows are freed, under the lock of the id, which
- * allocations hold while they check it (klpsv_id_retire()), so that no
- * shadow of a removed state is left behind by an allocation racing with the
- * removal.
+ * set before the state's shadows are freed, then the lock of each part of
+ * the id is taken and dropped; allocations hold their part's lock while they
+ * check it (klpsv_id_retire()), so that no shadow of a removed state is left
+ * behind by an allocation racing with the removal.
  *
  * Locking: klpsv_state_mutex serialises the registry and the state bits;
  * the klp callbacks take it under the livepatch core's klp_mutex, so nothing

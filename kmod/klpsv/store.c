@@ -15,10 +15,11 @@
 /**
  * DOC: the shadow-variable store
  *
- * A shadow variable is found by <obj, id>: the id selects a hash table (see
- * idtable.c), the parent object is the key within it (see table.c): tables
- * grow and shrink with their contents, lookups take no lock, and writers
- * take the lock of the id for the few instructions that change a slot.
+ * A shadow variable is found by <obj, id>: the id selects its 8 hash tables
+ * (see idtable.c), the parent object picks one of them and is the key within
+ * it (see table.c): tables grow and shrink with their contents, lookups take
+ * no lock, and writers take that table's lock for the few instructions that
+ * change a slot.
  *
  * Context and locking, as for the kernel's klp_shadow_*():
  *

@@ -716,9 +716,12 @@ void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
 
 	mem->variables = 0;
 	mem->table = 0;
-	mem->pending = atomic_long_read(&sid->retired_bytes);
-	/* Under every lock, where a free moves its bytes from live to batched. */
+	/*
+	 * Under every lock, where a free moves its bytes from live to batched
+	 * and a rebuild its old table from current to retired.
+	 */
 	klpsv_id_lock_all(sid, &flags);
+	mem->pending = atomic_long_read(&sid->retired_bytes);
 	for_each_possible_cpu(cpu)
 		batched += READ_ONCE(per_cpu_ptr(sid->stats, cpu)->batched);
 	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
