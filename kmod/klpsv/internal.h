@@ -122,11 +122,17 @@ static __always_inline u64 klpsv_key_hash(u64 seed, const void *obj)
 
 extern u64 klpsv_hash_seed;
 
+/* The hash in a part's table of a key of hash @h (see klpsv_key_hash()). */
+static __always_inline u32 klpsv_table_hash_of(u64 h)
+{
+	return (u32)(h >> (32 - KLPSV_PART_BITS));
+}
+
 /* The hash of @obj in @t: where its probe starts, and its slot tag. */
 static __always_inline u32 klpsv_table_hash(const struct klpsv_table *t,
 					    const void *obj)
 {
-	return (u32)(klpsv_key_hash(t->seed, obj) >> (32 - KLPSV_PART_BITS));
+	return klpsv_table_hash_of(klpsv_key_hash(t->seed, obj));
 }
 
 /* The first slot of the probe of a key of @hash: a multiply, no division. */
@@ -262,11 +268,22 @@ struct klpsv_id {
 	struct klpsv_part parts[KLPSV_PARTS];
 };
 
+/* Every part of @sid, in order. */
+#define klpsv_for_each_part(p, sid) \
+	for ((p) = (sid)->parts; (p) < (sid)->parts + KLPSV_PARTS; (p)++)
+
+/* The part of @sid that holds the variable of a key of hash @h. */
+static __always_inline struct klpsv_part *klpsv_part_of_hash(struct klpsv_id *sid,
+							      u64 h)
+{
+	return &sid->parts[h >> (64 - KLPSV_PART_BITS)];
+}
+
 /* The part of @sid that holds the variable of @obj (see klpsv_key_hash()). */
 static __always_inline struct klpsv_part *klpsv_part_of(struct klpsv_id *sid,
 							 const void *obj)
 {
-	return &sid->parts[klpsv_key_hash(sid->seed, obj) >> (64 - KLPSV_PART_BITS)];
+	return klpsv_part_of_hash(sid, klpsv_key_hash(sid->seed, obj));
 }
 
 /**
@@ -489,8 +506,10 @@ static inline void klpsv_dtor_exit(void)
 static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *sid,
 								 void *obj)
 {
-	const struct klpsv_table *t = klpsv_deref(klpsv_part_of(sid, obj)->table);
-	u32 hash = klpsv_table_hash(t, obj);
+	/* One multiplication: every table of @sid has its seed. */
+	u64 h = klpsv_key_hash(sid->seed, obj);
+	const struct klpsv_table *t = klpsv_deref(klpsv_part_of_hash(sid, h)->table);
+	u32 hash = klpsv_table_hash_of(h);
 	unsigned long tag = klpsv_slot_tag(hash), slot;
 	unsigned int i = klpsv_table_home(t, hash);
 	struct klpsv_shadow *shadow;

@@ -594,7 +594,7 @@ static void klpsv_table_init_undo(struct klpsv_id *sid)
 {
 	struct klpsv_part *p;
 
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++)
+	klpsv_for_each_part(p, sid)
 		if (rcu_access_pointer(p->table))
 			klpsv_table_free(rcu_dereference_protected(p->table, true));
 }
@@ -615,7 +615,7 @@ int klpsv_table_init(struct klpsv_id *sid, gfp_t gfp)
 	sid->seed = klpsv_hash_seed;
 	init_waitqueue_head(&sid->emptied);
 	atomic_long_set(&sid->retired_bytes, 0);
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		p->sid = sid;
 		t = klpsv_table_alloc(p, KLPSV_TABLE_MIN_SLOTS, gfp);
 		if (!t) {
@@ -649,7 +649,7 @@ void klpsv_table_quiesce(struct klpsv_id *sid)
 {
 	struct klpsv_part *p;
 
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		cancel_work_sync(&p->resize);
 		cancel_delayed_work_sync(&p->settle);
 	}
@@ -669,7 +669,7 @@ void klpsv_table_destroy(struct klpsv_id *sid)
 	struct klpsv_part *p;
 
 	WARN_ON_ONCE(atomic_long_read(&sid->retired_bytes));
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		WARN_ON_ONCE(p->live || p->next || p->emptying);
 		klpsv_table_reclaim_now(rcu_dereference_protected(p->table, true));
 	}
@@ -724,7 +724,7 @@ void klpsv_id_memory(struct klpsv_id *sid, struct klpsv_id_memory *mem)
 	mem->pending = atomic_long_read(&sid->retired_bytes);
 	for_each_possible_cpu(cpu)
 		batched += READ_ONCE(per_cpu_ptr(sid->stats, cpu)->batched);
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		t = klpsv_table_locked(p);
 		mem->variables += p->live_bytes;
 		mem->table += t->bytes + (p->next ? p->next->bytes : 0);
@@ -752,7 +752,7 @@ void klpsv_id_slots(struct klpsv_id *sid, unsigned long *slots,
 	*slots = 0;
 	*used = 0;
 	rcu_read_lock();
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		*slots += klpsv_table_slots(rcu_dereference(p->table));
 		*used += READ_ONCE(p->used);
 	}
@@ -784,7 +784,8 @@ void klpsv_id_slots(struct klpsv_id *sid, unsigned long *slots,
  */
 int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp)
 {
-	struct klpsv_part *p = klpsv_part_of(sid, obj);
+	u64 h = klpsv_key_hash(sid->seed, obj);
+	struct klpsv_part *p = klpsv_part_of_hash(sid, h);
 	const struct klpsv_table *t;
 	bool full;
 	int err;
@@ -792,7 +793,7 @@ int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp)
 	rcu_read_lock_sched();
 	t = rcu_dereference_sched(p->table);
 	full = klpsv_table_full(READ_ONCE(p->used) + 1, t);
-	(void)READ_ONCE(t->slots[klpsv_table_home(t, klpsv_table_hash(t, obj))]);
+	(void)READ_ONCE(t->slots[klpsv_table_home(t, klpsv_table_hash_of(h))]);
 	rcu_read_unlock_sched();
 	if (!full)
 		return 0;
@@ -1042,7 +1043,7 @@ void klpsv_table_empty_begin(struct klpsv_id *sid)
 	struct klpsv_part *p;
 	unsigned long flags;
 
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		spin_lock_irqsave(&p->lock, flags);
 		if (p->next)
 			klpsv_rebuild_abandon(p);
@@ -1132,7 +1133,7 @@ void klpsv_table_empty_end(struct klpsv_id *sid)
 	struct klpsv_part *p;
 	unsigned long flags;
 
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		spin_lock_irqsave(&p->lock, flags);
 		WRITE_ONCE(p->emptying, p->emptying - 1);
 		done = !p->emptying;
@@ -1171,7 +1172,7 @@ void klpsv_id_retire(struct klpsv_id *sid)
 	unsigned long flags;
 
 	set_bit(KLPSV_ID_RETIRED, &sid->state);
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		spin_lock_irqsave(&p->lock, flags);
 		spin_unlock_irqrestore(&p->lock, flags);
 	}
@@ -1202,7 +1203,7 @@ bool klpsv_id_walk(struct klpsv_id *sid,
 	unsigned long slot;
 	unsigned int i;
 
-	for (p = sid->parts; p < sid->parts + KLPSV_PARTS; p++) {
+	klpsv_for_each_part(p, sid) {
 		t = rcu_dereference(p->table);
 		for (i = 0; i < t->nslots; i++) {
 			/* Pairs with the release of klpsv_table_insert(). */
