@@ -54,7 +54,8 @@ extension InVM {
         /// (7 of the 8 slots of each part of a new id, 64 in all). A free
         /// hands the shadow's memory to its CPU's batch and frees its slot,
         /// which the next insert of its probe takes, or which becomes
-        /// never-used again at the end of its run: so 200 allocations and
+        /// never-used again when no live shadow's probe goes through it (see
+        /// the test after this one): so 200 allocations and
         /// frees use no more than the slots of the two shadows, and no
         /// insert ever needs a new table. (When a freed slot stayed dead,
         /// each allocation took a slot of its own, and its part's table was
@@ -81,6 +82,42 @@ extension InVM {
                 #expect((1...2).contains(used), "used \(used): the freed slots were not taken back")
                 #expect(try session.hooks.get(.named("b"), id: 4, length: 8).data == bytes(0x5b, 8))
                 #expect(try session.hooks.freeAll(id: 4).dtorCalls == 1)
+            }
+        }
+
+        /// Among 16 live shadows, objects allocated and freed one at a
+        /// time, 300 times. An insert fills the first freed slot of its
+        /// probe, or a never-used one, which no live shadow's probe goes
+        /// through; so when it is freed again, no live shadow's probe goes
+        /// through it either, and it becomes never-used again, whatever
+        /// follows it. The table ends with exactly the slots of the 16.
+        /// (When only a slot followed by a never-used one was given back,
+        /// one free in four or so left a freed slot behind, among the 16.)
+        /// A part has 8 slots at first, and a removal looks at 8 slots
+        /// after its own at most: so 16 shadows never make it look too
+        /// little. With rebuild_work=0 an insert rebuilds a part used to
+        /// 7/8, from its live slots alone, which keeps the count exact too.
+        @Test("alloc and free churn among live shadows gives every freed slot back: used stays at the live count", .inKlpsvVM)
+        func churnAmongLiveShadowsLeavesNoFreedSlots() throws {
+            try Fixture.run(klpsvParameters: ["rebuild_work=0"]) { session in
+                for index in 0..<16 {
+                    _ = try session.hooks.newObject("l\(index)")
+                    #expect(try session.hooks.alloc(.named("l\(index)"), id: 5, size: 8).found)
+                }
+                for index in 0..<50 { _ = try session.hooks.newObject("c\(index)") }
+                #expect(try session.stats().used(of: 5) == 16)
+                for round in 0..<300 {
+                    let object = ShadowObject.named("c\(round % 50)")
+                    #expect(try session.hooks.alloc(object, id: 5, size: 8).found, "round \(round)")
+                    #expect(try session.hooks.free(object, id: 5).dtorCalls == 1, "round \(round)")
+                }
+                let stats = try session.stats()
+                #expect(stats[id: 5] == KlpsvStats.Counters(live: 16, bytes: 16 * 8, allocs: 316, frees: 300))
+                #expect(stats.used(of: 5) == 16, "freed slots were left behind")
+                for index in 0..<16 {
+                    #expect(try session.hooks.get(.named("l\(index)"), id: 5).found, "l\(index)")
+                }
+                #expect(try session.hooks.freeAll(id: 5).dtorCalls == 16)
             }
         }
 

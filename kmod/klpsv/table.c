@@ -39,9 +39,9 @@
  * the key's probe, else the never-used slot where it ends; removing frees
  * the variable's slot, and hands the variable to its CPU's batch of frees
  * (batch.c), which gives its memory back a grace period later. A freed slot
- * that ends its run (the next slot was never used) becomes never-used
- * again, with the freed slots before it (klpsv_table_vacate()), so that a
- * table that serves allocs and frees all day stays as it was. Nothing
+ * that no live variable's probe goes through becomes never-used again,
+ * with the freed slots before it (klpsv_table_vacate()), so that a table
+ * that serves allocs and frees all day stays as it was. Nothing
  * moves, and a slot is one word, so a lookup racing with a writer finds
  * what was there before or after.
  *
@@ -918,7 +918,8 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	crowded = klpsv_table_crowded(p->used, t);
 	spin_unlock_irqrestore(&p->lock, flags);
 
-	if (crowded)
+	/* Queued, not started yet: the work item will see this insert. */
+	if (crowded && !work_pending(&p->resize))
 		queue_work(system_unbound_wq, &p->resize);
 	return KLPSV_INSERTED;
 
@@ -944,13 +945,49 @@ static void klpsv_table_kill(struct klpsv_part *p, struct klpsv_table *t,
 	p->live_bytes -= bytes;
 }
 
+/* Slots after a freed one that klpsv_slot_passed() looks at, at most. */
+#define KLPSV_VACATE_SCAN	8
+
 /*
- * Slot @i of the current table @t was just freed: when it ends its run (the
- * next slot was never used), it becomes never-used again, and so do the
- * freed slots before it, so that removals there cost later probes nothing
- * and use up no slot. No key lies beyond a never-used slot in its probe
- * (slots between a key's home and its slot are never 0), so no lookup, not
- * even one in flight, can miss a key for this.
+ * Whether slot @i of @t lies on the probe of a live variable after it in
+ * its run: one whose home is @i or before. Dead and freed slots are on no
+ * lookup's way. A run that goes on beyond %KLPSV_VACATE_SCAN slots is
+ * taken to have one, so that a crowded table costs a removal a few slots
+ * at most.
+ */
+static bool klpsv_slot_passed(const struct klpsv_table *t, unsigned int i)
+{
+	unsigned int j = i, n, home, ahead;
+	unsigned long slot;
+
+	for (n = 1; n <= KLPSV_VACATE_SCAN; n++) {
+		j = klpsv_table_next(t, j);
+		slot = t->slots[j];
+		if (!slot)
+			return false;
+		if (!klpsv_slot_live(slot))
+			continue;
+		home = klpsv_table_home(t, klpsv_table_hash(t, klpsv_slot_shadow(slot)->obj));
+		/* How far after @i its probe starts: 1 to n when it skips @i. */
+		ahead = home >= i ? home - i : home + t->nslots - i;
+		if (!ahead || ahead > n)
+			return true;
+	}
+	return true;
+}
+
+/*
+ * Slot @i of the current table @t was just freed: when no live variable's
+ * probe goes through it (klpsv_slot_passed()), it becomes never-used
+ * again, and so do the freed slots before it, so that removals there cost
+ * later probes nothing and use up no slot. Otherwise it stays freed, for
+ * an insert to fill, until the table is rebuilt. Every slot between a
+ * key's home and its slot stays non-zero, so no lookup, not even one in
+ * flight, can miss a key for this.
+ *
+ * Without this, a table that serves allocs and frees of new objects all
+ * day fills up with freed slots (at 1000 variables, two removals in three
+ * left one), and is rebuilt every few hundred operations.
  */
 static void klpsv_table_vacate(struct klpsv_part *p, struct klpsv_table *t,
 			       unsigned int i)
@@ -958,7 +995,7 @@ static void klpsv_table_vacate(struct klpsv_part *p, struct klpsv_table *t,
 	unsigned int used = p->used;
 
 	lockdep_assert_held(&p->lock);
-	if (t->slots[klpsv_table_next(t, i)])
+	if (klpsv_slot_passed(t, i))
 		return;
 	do {
 		WRITE_ONCE(t->slots[i], 0);
@@ -1020,7 +1057,7 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 			    klpsv_table_dead_heavy(p, t));
 	spin_unlock_irqrestore(&p->lock, flags);
 
-	if (resize)
+	if (resize && !work_pending(&p->resize))
 		queue_work(system_unbound_wq, &p->resize);
 	if (settle)
 		queue_delayed_work(system_unbound_wq, &p->settle, KLPSV_SETTLE_DELAY);
