@@ -51,6 +51,9 @@ public struct BenchPlan: Sendable {
     /// has no hold with churn (an `alloc` + `free` pair at a million takes
     /// it tens of microseconds under emulation).
     public var memory: [BenchHold]
+    /// The wait for a quiet machine before the first timed run, or `nil`
+    /// for none.
+    public var quiet: BenchQuiet?
 
     /// The full benchmark: every target of the performance and memory
     /// issues. Memory at 1,000 live is held in 64 ids, 1,000 shadows each,
@@ -65,7 +68,11 @@ public struct BenchPlan: Sendable {
             BenchHold(.klpsv, live: 100_000), BenchHold(.kernel, live: 100_000),
             BenchHold(.klpsv, live: 1_000_000), BenchHold(.klpsv, live: 1_000_000, churn: 1_000_000),
             BenchHold(.kernel, live: 1_000_000),
-        ])
+        ],
+        // Half a second of spin on both CPUs a try, for 25 s at most.
+        quiet: BenchQuiet(probe: BenchRun(.spin, .klpsv, live: 1_000, ops: 100_000, reps: 5, threads: 2,
+                                          milliseconds: 100),
+                          maxTries: 40, tolerance: 0.2))
 
     /// A smoke run for CI: every workload and both stores, small, in seconds.
     /// Its holds are 20,000 shadows: a thousand (some 50 KB) can fit in
@@ -74,7 +81,7 @@ public struct BenchPlan: Sendable {
     public static let smoke = BenchPlan(
         scale: [1_000], allocFreeLive: [1_000], threadedLive: 1_000, threadedAllocFreeLive: 1_000, reps: 3,
         ops: { _ in 2_000 }, threadedOps: 2_000, threadedMilliseconds: 20, threadedRounds: 2, freeAllCount: 100,
-        memory: [BenchHold(.klpsv, live: 20_000), BenchHold(.kernel, live: 20_000)])
+        memory: [BenchHold(.klpsv, live: 20_000), BenchHold(.kernel, live: 20_000)], quiet: nil)
 
     /// The thread run of `workload` on `threads` threads in `round`
     /// (1 to `threadedRounds`), on klpsv.

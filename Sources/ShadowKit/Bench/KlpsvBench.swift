@@ -42,6 +42,21 @@ public struct KlpsvBench: Sendable {
         try BenchMeasurement(parsing: exchange(run.command), of: run, source: controlPath)
     }
 
+    /// Times `quiet.probe` until two measurements in a row show a quiet
+    /// machine (``BenchQuiet/isQuiet(_:after:)``), at most
+    /// `quiet.maxTries` times; `progress` is called before each, with its
+    /// number from 1.
+    public func waitForQuiet(_ quiet: BenchQuiet, progress: (Int) -> Void = { _ in }) throws -> BenchQuietOutcome {
+        var previous: BenchMeasurement?
+        for attempt in 1...max(quiet.maxTries, 1) {
+            progress(attempt)
+            let current = try measure(quiet.probe)
+            if quiet.isQuiet(current, after: previous) { return BenchQuietOutcome(tries: attempt, quiet: true) }
+            previous = current
+        }
+        return BenchQuietOutcome(tries: max(quiet.maxTries, 1), quiet: false)
+    }
+
     /// Fills the store with `hold`'s shadows and keeps them (seconds to a
     /// minute).
     ///

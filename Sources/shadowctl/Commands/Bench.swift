@@ -56,6 +56,11 @@ extension Shadowctl {
             defer { unload(loaded, environment.loader) }
 
             let bench = KlpsvBench(debugfs: environment.debugfs)
+            let quiet = try plan.quiet.map { quiet in
+                try bench.waitForQuiet(quiet) { attempt in
+                    printError("bench: waiting for a quiet machine [\(attempt)/\(quiet.maxTries)] \(quiet.probe.command)")
+                }
+            }
             let steps = plan.steps
             var measurements: [BenchMeasurement] = []
             var memory: [BenchMemory] = []
@@ -78,6 +83,10 @@ extension Shadowctl {
             } else {
                 benchLines(targets: targets, outcomes: outcomes, ceiling: ceiling, measurements: measurements,
                            memory: memory).forEach { print($0) }
+                if let quiet {
+                    print(quiet.quiet ? "machine quiet before the first run: two runs of spin agreed, after \(quiet.tries)"
+                                      : "machine not quiet before the first run: no two runs of spin agreed in \(quiet.tries); timed all the same")
+                }
             }
             // A target left out for want of a figure is missed, not met.
             let missed = targets.count - outcomes.filter(\.passed).count
