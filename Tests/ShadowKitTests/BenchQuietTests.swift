@@ -6,7 +6,7 @@ import Testing
 @Suite("waiting for a quiet machine")
 struct BenchQuietTests {
     static let probe = BenchRun(.spin, .klpsv, live: 1000, ops: 100, reps: 3, threads: 2, milliseconds: 100)
-    static let quiet = BenchQuiet(probe: probe, maxTries: 5, tolerance: 0.2)
+    static let quiet = BenchQuiet(probe: probe, maxWait: .seconds(5), tolerance: 0.2)
 
     /// A measurement of the probe with these repetitions, in nanoseconds.
     static func measured(_ nanoseconds: [UInt64]) -> BenchMeasurement {
@@ -47,15 +47,18 @@ struct BenchQuietTests {
         #expect(channel.written == Array(repeating: Self.probe.command + "\n", count: 4))
     }
 
-    @Test func givesUpAfterTheLastTry() throws {
+    @Test func givesUpOnceTheWaitIsOver() throws {
+        let time = FakeClock()
+        let clock = time.clock
         let count = Mutex(0)
         let channel = FakeChannel { _ in
-            // Each run steady, each far slower than the one before.
+            // A second a try, each steady, each far slower than the one before.
+            clock.sleep(.seconds(1))
             let n = count.withLock { $0 += 1; return $0 }
             let ns = UInt64(100 * n * n)
             return .success(Self.line([ns, ns, ns]))
         }
-        let bench = KlpsvBench(debugfs: KlpsvDebugfs(root: "/dbg", verifiesMount: false)) { _ in channel }
+        let bench = KlpsvBench(debugfs: KlpsvDebugfs(root: "/dbg", verifiesMount: false), clock: clock) { _ in channel }
         #expect(try bench.waitForQuiet(Self.quiet) == BenchQuietOutcome(tries: 5, quiet: false))
         #expect(channel.written.count == 5)
     }

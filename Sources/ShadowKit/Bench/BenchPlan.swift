@@ -69,11 +69,11 @@ public struct BenchPlan: Sendable {
             BenchHold(.klpsv, live: 1_000_000), BenchHold(.klpsv, live: 1_000_000, churn: 1_000_000),
             BenchHold(.kernel, live: 1_000_000),
         ],
-        // Half a second of spin on both CPUs a try, for some 90 s at most: the
+        // Half a second of spin on both CPUs a try, for 90 s at most: the
         // noise after boot lasted about a minute in one measured boot.
         quiet: BenchQuiet(probe: BenchRun(.spin, .klpsv, live: 1_000, ops: 100_000, reps: 5, threads: 2,
                                           milliseconds: 100),
-                          maxTries: 150, tolerance: 0.2))
+                          maxWait: .seconds(90), tolerance: 0.2))
 
     /// A smoke run for CI: every workload and both stores, small, in seconds.
     /// Its holds are 20,000 shadows: a thousand (some 50 KB) can fit in

@@ -7,21 +7,23 @@
 /// target missed by three times for it. So before the first timed run the
 /// benchmark times ``probe`` (arithmetic alone, on every CPU) again and
 /// again, until two measurements in a row are each steady and agree with
-/// each other, or ``maxTries`` have been made; then it goes on either way,
-/// and says which.
+/// each other, or ``maxWait`` has passed; then it goes on either way, and
+/// says which. (A bound on the tries would not do: a try took 0.6 s in one
+/// boot and 5 s in another, where the host kept a vCPU from running.)
 public struct BenchQuiet: Sendable, Equatable {
     /// The run timed until the machine is quiet.
     public var probe: BenchRun
-    /// The most times ``probe`` is timed.
-    public var maxTries: Int
+    /// How long it is timed again and again at most: the last try starts
+    /// before this has passed.
+    public var maxWait: Duration
     /// How far apart the repetitions of one measurement, and the medians
     /// of two in a row, may be: a share of the smaller.
     public var tolerance: Double
 
     /// Creates a wait for a quiet machine.
-    public init(probe: BenchRun, maxTries: Int, tolerance: Double) {
+    public init(probe: BenchRun, maxWait: Duration, tolerance: Double) {
         self.probe = probe
-        self.maxTries = maxTries
+        self.maxWait = maxWait
         self.tolerance = tolerance
     }
 
@@ -39,8 +41,8 @@ public struct BenchQuiet: Sendable, Equatable {
 public struct BenchQuietOutcome: Sendable, Equatable {
     /// Times the probe was timed.
     public var tries: Int
-    /// Whether the last two agreed; false when ``BenchQuiet/maxTries`` ran
-    /// out first.
+    /// Whether the last two agreed; false when ``BenchQuiet/maxWait``
+    /// passed first.
     public var quiet: Bool
 
     /// Creates an outcome.

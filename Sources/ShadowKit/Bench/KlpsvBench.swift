@@ -43,18 +43,21 @@ public struct KlpsvBench: Sendable {
     }
 
     /// Times `quiet.probe` until two measurements in a row show a quiet
-    /// machine (``BenchQuiet/isQuiet(_:after:)``), at most
-    /// `quiet.maxTries` times; `progress` is called before each, with its
-    /// number from 1.
+    /// machine (``BenchQuiet/isQuiet(_:after:)``), starting no try once
+    /// `quiet.maxWait` has passed on the bench's clock; `progress` is
+    /// called before each try, with its number from 1.
     public func waitForQuiet(_ quiet: BenchQuiet, progress: (Int) -> Void = { _ in }) throws -> BenchQuietOutcome {
+        let start = clock.now()
         var previous: BenchMeasurement?
-        for attempt in 1...max(quiet.maxTries, 1) {
-            progress(attempt)
+        var tries = 0
+        repeat {
+            tries += 1
+            progress(tries)
             let current = try measure(quiet.probe)
-            if quiet.isQuiet(current, after: previous) { return BenchQuietOutcome(tries: attempt, quiet: true) }
+            if quiet.isQuiet(current, after: previous) { return BenchQuietOutcome(tries: tries, quiet: true) }
             previous = current
-        }
-        return BenchQuietOutcome(tries: max(quiet.maxTries, 1), quiet: false)
+        } while clock.now() - start < quiet.maxWait
+        return BenchQuietOutcome(tries: tries, quiet: false)
     }
 
     /// Fills the store with `hold`'s shadows and keeps them (seconds to a

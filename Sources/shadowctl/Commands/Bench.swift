@@ -58,7 +58,7 @@ extension Shadowctl {
             let bench = KlpsvBench(debugfs: environment.debugfs)
             let quiet = try plan.quiet.map { quiet in
                 try bench.waitForQuiet(quiet) { attempt in
-                    printError("bench: waiting for a quiet machine [\(attempt)/\(quiet.maxTries)] \(quiet.probe.command)")
+                    printError("bench: waiting for a quiet machine, \(quiet.maxWait) at most [\(attempt)] \(quiet.probe.command)")
                 }
             }
             let steps = plan.steps
@@ -85,7 +85,7 @@ extension Shadowctl {
                            memory: memory).forEach { print($0) }
                 if let quiet {
                     print(quiet.quiet ? "machine quiet before the first run: two runs of spin agreed, after \(quiet.tries)"
-                                      : "machine not quiet before the first run: no two runs of spin agreed in \(quiet.tries); timed all the same")
+                                      : "machine not quiet before the first run: no two runs of spin in a row agreed in \(quiet.tries); timed all the same")
                 }
             }
             // A target left out for want of a figure is missed, not met.
