@@ -492,10 +492,11 @@ static inline void klpsv_dtor_exit(void)
  * @obj:	the parent object
  *
  * Inline, since every klpsv_shadow_get() is one: a multiplication picks the
- * part, another the home slot in its table, then the slots from there on until a never-used one or the key. A slot whose tag
- * is not the key's, or that is dead or freed, is passed without reading its
- * variable; so a lookup usually reads one cache line of the table and the
- * variable it returns. The table always has never-used slots (see table.c).
+ * part, another the home slot in its table, then the slots from there on
+ * until a never-used one or the key. A slot whose tag is not the key's, or
+ * that is dead or freed, is passed without reading its variable; so a
+ * lookup usually reads one cache line of the table and the variable it
+ * returns. The table always has never-used slots (see table.c).
  *
  * Context: any RCU read-side critical section, rcu_read_lock() or
  * rcu_read_lock_sched(): variables and tables are freed after a normal grace

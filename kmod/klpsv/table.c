@@ -552,6 +552,21 @@ static void klpsv_table_resize_work(struct work_struct *work)
 }
 
 /*
+ * Queues the work item that rebuilds @p's table, unless it is queued and
+ * not started yet: then it will see what the caller changed under the
+ * lock, which it takes after clearing its pending bit. An insert into a
+ * crowded table calls this every time until the rebuild is done, and
+ * queue_work() would disable interrupts for an atomic bit operation.
+ *
+ * Context: any but NMI, @p's lock not held.
+ */
+static void klpsv_table_queue_resize(struct klpsv_part *p)
+{
+	if (!work_pending(&p->resize))
+		queue_work(system_unbound_wq, &p->resize);
+}
+
+/*
  * After a removal: queues the settle work item, once until it runs.
  * Return: whether the caller must queue it, after dropping the lock.
  */
@@ -918,9 +933,8 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	crowded = klpsv_table_crowded(p->used, t);
 	spin_unlock_irqrestore(&p->lock, flags);
 
-	/* Queued, not started yet: the work item will see this insert. */
-	if (crowded && !work_pending(&p->resize))
-		queue_work(system_unbound_wq, &p->resize);
+	if (crowded)
+		klpsv_table_queue_resize(p);
 	return KLPSV_INSERTED;
 
 unlock:
@@ -1057,8 +1071,8 @@ struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj)
 			    klpsv_table_dead_heavy(p, t));
 	spin_unlock_irqrestore(&p->lock, flags);
 
-	if (resize && !work_pending(&p->resize))
-		queue_work(system_unbound_wq, &p->resize);
+	if (resize)
+		klpsv_table_queue_resize(p);
 	if (settle)
 		queue_delayed_work(system_unbound_wq, &p->settle, KLPSV_SETTLE_DELAY);
 	return shadow;
@@ -1181,7 +1195,7 @@ void klpsv_table_empty_end(struct klpsv_id *sid)
 
 		wake |= done;
 		if (rebuild)
-			queue_work(system_unbound_wq, &p->resize);
+			klpsv_table_queue_resize(p);
 		if (settle)
 			queue_delayed_work(system_unbound_wq, &p->settle,
 					   KLPSV_SETTLE_DELAY);
