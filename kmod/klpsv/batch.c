@@ -3,7 +3,10 @@
  * batch.c - freeing removed variables a grace period later, per CPU, in bulk
  */
 
+#include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
+#include <linux/spinlock.h>	/* before local_lock.h, for PREEMPT_RT's */
+#include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -19,18 +22,26 @@
  * instead its address goes into a batch of the CPU that removed it, a page
  * of addresses, as kfree_rcu() batches its own. A full batch, or one that
  * has waited %KLPSV_BATCH_DELAY, is handed to queue_rcu_work() on a
- * per-CPU workqueue, and after the grace period its variables go back to
- * their slabs with kfree_bulk(), usually on the CPU that freed them (where
- * the grace period's callback runs), whose slab allocator is the one that
- * will give them out again. The slot the variable had is freed at once
+ * per-CPU workqueue, and after the grace period its variables are kept for
+ * the next allocations of the CPU that reclaims them (recycle.c), or go back
+ * to their slabs with kfree_bulk(); that is usually the CPU that freed them
+ * (where the grace period's callback runs). The slot the variable had is freed at once
  * (KLPSV_SLOT_FREED), and the next insert whose probe passes it takes it:
  * a table that serves allocs and frees of new objects all day is not
  * rebuilt for them.
  *
- * Adding to a batch takes the CPU's batch lock inside a part's lock. When
- * the CPU has no batch open, it takes the page of the CPU's last reclaimed
- * batch, or allocates one with GFP_NOWAIT: it works in every context the
- * writers do and never sleeps. When there is no page, the variable stays in
+ * A CPU's batch is touched on that CPU only, under its local_lock: adding
+ * to it happens inside a part's lock, which disabled interrupts, so that
+ * the local_lock costs a preemption count there; closing it after the delay
+ * and keeping the page of a reclaimed one disable interrupts. (On
+ * PREEMPT_RT, where a part's lock leaves interrupts and preemption on, the
+ * local_lock is a per-CPU spinlock_t.) Only when a CPU goes offline does
+ * another touch its batch: the delayed work may then run anywhere, and
+ * leaves the batch alone, and klpsv_batch_cpu_dead() closes it once the CPU
+ * is dead, when nothing can add to it any more. When the CPU has no batch
+ * open, adding takes the page of the CPU's last reclaimed batch, or
+ * allocates one with GFP_NOWAIT: it works in every context the writers do
+ * and never sleeps. When there is no page, the variable stays in
  * its slot, dead, and is freed with its table (reclaim.c), as free_all's
  * variables are. The slot is unpublished before the variable goes into a
  * batch, whose grace period may start at once.
@@ -76,14 +87,14 @@ struct klpsv_batch {
 
 /**
  * struct klpsv_batch_cpu - the batch a CPU fills
- * @lock:	serialises @open with adding to it and closing it; taken
- *		with spin_lock_irqsave(), inside a part's lock or alone
+ * @lock:	serialises @open and @spare on their CPU: taken inside a
+ *		part's lock, or alone with local_lock_irqsave()
  * @open:	the batch being filled, or NULL
  * @spare:	the page of a reclaimed batch, for the next one, or NULL
  * @flush:	closes @open %KLPSV_BATCH_DELAY after it was started
  */
 struct klpsv_batch_cpu {
-	spinlock_t lock;
+	local_lock_t lock;
 	struct klpsv_batch *open;
 	struct klpsv_batch *spare;
 	struct delayed_work flush;
@@ -92,6 +103,8 @@ struct klpsv_batch_cpu {
 /* Allocated: a delayed_work is too big for the module's static per-CPU area. */
 static struct klpsv_batch_cpu __percpu *klpsv_batch_cpus;
 static struct workqueue_struct *klpsv_batch_wq;
+/* The CPU hotplug state of klpsv_batch_cpu_dead(). */
+static int klpsv_batch_hp_state;
 
 /* Frees the variables of a batch, its grace period over, then the batch. */
 static void klpsv_batch_reclaim_fn(struct work_struct *work)
@@ -121,16 +134,16 @@ static void klpsv_batch_reclaim_fn(struct work_struct *work)
 		addrs[i] = shadow;
 	}
 	this_cpu_sub(sid->stats->batched, bytes);
-	kfree_bulk(b->n, addrs);
+	kfree_bulk(klpsv_recycle_keep(addrs, b->n), addrs);
 
 	/* The page is kept for the next batch of this CPU, if it has none. */
-	c = raw_cpu_ptr(klpsv_batch_cpus);
-	spin_lock_irqsave(&c->lock, flags);
+	local_lock_irqsave(&klpsv_batch_cpus->lock, flags);
+	c = this_cpu_ptr(klpsv_batch_cpus);
 	if (!c->spare) {
 		c->spare = b;
 		b = NULL;
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	local_unlock_irqrestore(&klpsv_batch_cpus->lock, flags);
 	kfree(b);
 }
 
@@ -140,19 +153,44 @@ static void klpsv_batch_close(struct klpsv_batch *b)
 	queue_rcu_work(klpsv_batch_wq, &b->reclaim);
 }
 
+/*
+ * Closes the batch of the CPU whose work this is, on that CPU. Run on
+ * another, that CPU went offline: klpsv_batch_cpu_dead() closes it.
+ */
 static void klpsv_batch_flush_fn(struct work_struct *work)
 {
 	struct klpsv_batch_cpu *c = container_of(to_delayed_work(work),
 						 struct klpsv_batch_cpu, flush);
-	struct klpsv_batch *b;
+	struct klpsv_batch *b = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(&c->lock, flags);
-	b = c->open;
-	c->open = NULL;
-	spin_unlock_irqrestore(&c->lock, flags);
+	local_lock_irqsave(&klpsv_batch_cpus->lock, flags);
+	if (c == this_cpu_ptr(klpsv_batch_cpus)) {
+		b = c->open;
+		c->open = NULL;
+	}
+	local_unlock_irqrestore(&klpsv_batch_cpus->lock, flags);
 	if (b)
 		klpsv_batch_close(b);
+}
+
+/*
+ * Closes the open batch of @c, whose CPU adds nothing to it any more (dead,
+ * or every id emptied at unload); of racing callers, one gets it.
+ */
+static void klpsv_batch_close_idle(struct klpsv_batch_cpu *c)
+{
+	struct klpsv_batch *b = xchg(&c->open, NULL);
+
+	if (b)
+		klpsv_batch_close(b);
+}
+
+/* A CPU went offline: its batch is closed, not left for its delayed work. */
+static int klpsv_batch_cpu_dead(unsigned int cpu)
+{
+	klpsv_batch_close_idle(per_cpu_ptr(klpsv_batch_cpus, cpu));
+	return 0;
 }
 
 /**
@@ -165,7 +203,8 @@ static void klpsv_batch_flush_fn(struct work_struct *work)
  * made in, delays the grace period as usual: the variable may be used
  * until it ends.
  *
- * Context: any but NMI, @p's lock held, which keeps the caller on its CPU.
+ * Context: any but NMI, @p's lock held, which keeps the caller on its CPU
+ * with interrupts disabled (on PREEMPT_RT, pinned to it).
  * Return: true when the variable will be freed, false when no batch could
  * be had (no page): it is the caller's to keep.
  */
@@ -173,8 +212,8 @@ bool klpsv_batch_add(struct klpsv_part *p, struct klpsv_shadow *shadow,
 		     size_t bytes)
 {
 	struct klpsv_id *sid = p->sid;
-	struct klpsv_batch_cpu *c = this_cpu_ptr(klpsv_batch_cpus);
 	struct klpsv_batch *b, *full = NULL;
+	struct klpsv_batch_cpu *c;
 	bool started = false;
 
 	lockdep_assert_held(&p->lock);
@@ -182,7 +221,8 @@ bool klpsv_batch_add(struct klpsv_part *p, struct klpsv_shadow *shadow,
 	 * No irqsave: the part's lock disabled interrupts (on PREEMPT_RT it
 	 * does not, but there no writer runs in interrupts).
 	 */
-	spin_lock(&c->lock);
+	local_lock(&klpsv_batch_cpus->lock);
+	c = this_cpu_ptr(klpsv_batch_cpus);
 	b = c->open;
 	if (!b) {
 		b = c->spare;
@@ -190,7 +230,7 @@ bool klpsv_batch_add(struct klpsv_part *p, struct klpsv_shadow *shadow,
 		if (!b)
 			b = kmalloc(KLPSV_BATCH_BYTES, GFP_NOWAIT | __GFP_NOWARN);
 		if (!b) {
-			spin_unlock(&c->lock);
+			local_unlock(&klpsv_batch_cpus->lock);
 			return false;
 		}
 		b->n = 0;
@@ -203,7 +243,7 @@ bool klpsv_batch_add(struct klpsv_part *p, struct klpsv_shadow *shadow,
 		c->open = NULL;
 		full = b;
 	}
-	spin_unlock(&c->lock);
+	local_unlock(&klpsv_batch_cpus->lock);
 
 	this_cpu_add(sid->stats->batched, bytes);
 	if (full)
@@ -228,7 +268,7 @@ void klpsv_batch_drain(void)
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(klpsv_batch_cpus, cpu);
 		cancel_delayed_work_sync(&c->flush);
-		klpsv_batch_flush_fn(&c->flush.work);
+		klpsv_batch_close_idle(c);
 	}
 	/* The grace periods of queue_rcu_work() first, then the work. */
 	rcu_barrier();
@@ -241,29 +281,41 @@ void klpsv_batch_drain(void)
  * The workqueue is per-CPU, so that a batch is usually freed on the CPU it
  * was filled on, and has a rescuer (WQ_MEM_RECLAIM): it gives memory back.
  *
- * Return: 0, or -ENOMEM.
+ * Return: 0, -ENOMEM, or the error of the CPU hotplug state.
  */
 int klpsv_batch_init(void)
 {
 	struct klpsv_batch_cpu *c;
-	int cpu;
+	int cpu, ret;
 
 	klpsv_batch_cpus = alloc_percpu(struct klpsv_batch_cpu);
 	if (!klpsv_batch_cpus)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(klpsv_batch_cpus, cpu);
-		spin_lock_init(&c->lock);
+		local_lock_init(&c->lock);
 		c->open = NULL;
 		c->spare = NULL;
 		INIT_DELAYED_WORK(&c->flush, klpsv_batch_flush_fn);
 	}
 	klpsv_batch_wq = alloc_workqueue("klpsv_batch", WQ_MEM_RECLAIM, 0);
 	if (!klpsv_batch_wq) {
-		free_percpu(klpsv_batch_cpus);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto free;
 	}
+	/* Called on another CPU once the CPU is dead (a BP state). */
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "klpsv/batch:dead",
+					NULL, klpsv_batch_cpu_dead);
+	if (ret < 0)
+		goto wq;
+	klpsv_batch_hp_state = ret;
 	return 0;
+
+wq:
+	destroy_workqueue(klpsv_batch_wq);
+free:
+	free_percpu(klpsv_batch_cpus);
+	return ret;
 }
 
 /**
@@ -273,6 +325,7 @@ void klpsv_batch_exit(void)
 {
 	int cpu;
 
+	cpuhp_remove_state_nocalls(klpsv_batch_hp_state);
 	klpsv_batch_drain();
 	destroy_workqueue(klpsv_batch_wq);
 	for_each_possible_cpu(cpu)

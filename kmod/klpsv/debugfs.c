@@ -20,7 +20,8 @@
  * - stats: per id, the live variables, their bytes, lifetime counters, who
  *   frees them, the slots of the id's table and how many of them are
  *   taken, and the memory the id holds: in all, then its live variables,
- *   its table, and what waits to be given back; then the totals.
+ *   its table, and what waits to be given back; then the totals, whose
+ *   pending memory includes the freed variables kept for reuse.
  * - shadows: one line per live variable, at most klpsv_list_max of them. The
  *   parent is printed with %p, which the kernel hashes: no address leaks.
  *
@@ -78,6 +79,8 @@ static int klpsv_stats_show(struct seq_file *m, void *unused)
 		sum_mem.table += mem.table;
 		sum_mem.pending += mem.pending;
 	}
+	/* Freed variables kept for reuse belong to no id (recycle.c). */
+	sum_mem.pending += klpsv_recycle_bytes();
 	klpsv_stats_line(m, "total", &sum, "-", sum_slots, sum_used, &sum_mem);
 	return 0;
 }

@@ -370,6 +370,11 @@ void klpsv_id_slots(struct klpsv_id *sid, unsigned long *slots,
  * @KLPSV_INSERT_EXISTS:	the object has a variable of the id already
  * @KLPSV_INSERT_RETIRED:	the id's state has been removed
  * @KLPSV_INSERT_UNDECLARED:	strict=1, and no state declares the id
+ * @KLPSV_INSERT_FULL:		the table is used to 7/8: call
+ *				klpsv_table_reserve(), then insert again
+ * @KLPSV_INSERT_NOMEM:		no variable was given and this CPU keeps none
+ *				of the size (recycle.c): allocate one, and
+ *				insert again
  * @KLPSV_INSERT_NOSPC:		the table is full
  * @KLPSV_INSERT_CTOR_FAILED:	the constructor returned an error
  */
@@ -378,14 +383,17 @@ enum klpsv_insert_result {
 	KLPSV_INSERT_EXISTS,
 	KLPSV_INSERT_RETIRED,
 	KLPSV_INSERT_UNDECLARED,
+	KLPSV_INSERT_FULL,
+	KLPSV_INSERT_NOMEM,
 	KLPSV_INSERT_NOSPC,
 	KLPSV_INSERT_CTOR_FAILED,
 };
 
 enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
+					    void *obj, size_t size,
 					    struct klpsv_shadow *shadow,
 					    klpsv_shadow_ctor_t ctor,
-					    void *ctor_data,
+					    void *ctor_data, bool reserved,
 					    struct klpsv_shadow **existing,
 					    int *ctor_err);
 struct klpsv_shadow *klpsv_table_remove(struct klpsv_id *sid, void *obj);
@@ -551,6 +559,14 @@ struct klpsv_shadow *klpsv_shadow_zalloc(size_t data_size, gfp_t gfp);
 #define KLPSV_CACHE_STEP	8
 #define KLPSV_CACHED_MIN	(KLPSV_SHADOW_OVERHEAD + KLPSV_CACHE_STEP)
 #define KLPSV_CACHED_MAX	128
+#define KLPSV_NR_CACHES		\
+	((KLPSV_CACHED_MAX - KLPSV_CACHED_MIN) / KLPSV_CACHE_STEP + 1)
+
+/* The cache of a footprint (klpsv_shadow_footprint()) of at most %KLPSV_CACHED_MAX. */
+static inline unsigned int klpsv_cache_index(size_t bytes)
+{
+	return (bytes - KLPSV_CACHED_MIN) / KLPSV_CACHE_STEP;
+}
 
 /**
  * klpsv_shadow_footprint() - the memory a shadow takes
@@ -570,6 +586,14 @@ static inline size_t klpsv_shadow_footprint(size_t data_size)
 		return max_t(size_t, round_up(size, KLPSV_CACHE_STEP), KLPSV_CACHED_MIN);
 	return kmalloc_size_roundup(size);
 }
+
+/* recycle.c */
+int klpsv_recycle_init(void);
+void klpsv_recycle_exit(void);
+bool klpsv_recycle_ready(size_t bytes);
+struct klpsv_shadow *klpsv_recycle_take(size_t bytes);
+unsigned int klpsv_recycle_keep(void **addrs, unsigned int n);
+size_t klpsv_recycle_bytes(void);
 
 /* free.c */
 void klpsv_shadow_release(struct klpsv_id *sid, struct klpsv_shadow *shadow,

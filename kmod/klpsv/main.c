@@ -73,9 +73,12 @@ static int __init klpsv_init(void)
 	err = klpsv_reclaim_init();
 	if (err)
 		goto memory;
-	err = klpsv_batch_init();
+	err = klpsv_recycle_init();
 	if (err)
 		goto reclaim;
+	err = klpsv_batch_init();
+	if (err)
+		goto recycle;
 	err = klpsv_ids_init();
 	if (err)
 		goto batch;
@@ -91,6 +94,8 @@ ids:
 	klpsv_ids_exit();
 batch:
 	klpsv_batch_exit();
+recycle:
+	klpsv_recycle_exit();
 reclaim:
 	klpsv_reclaim_exit();
 memory:
@@ -105,6 +110,7 @@ static void __exit klpsv_exit(void)
 	klpsv_state_exit();
 	klpsv_ids_exit();
 	klpsv_batch_exit();
+	klpsv_recycle_exit();
 	klpsv_reclaim_exit();
 	klpsv_memory_exit();
 	pr_info("unloaded\n");

@@ -27,11 +27,10 @@
  * Removed shadows are freed with kfree_bulk(), which frees from a cache as
  * from kmalloc, a grace period after their batch was closed (batch.c) or
  * after their table was replaced (reclaim.c), or at unload; unload drains
- * both before the caches go.
+ * both before the caches go. A batch's shadows of the cached sizes may
+ * first be kept, for the next allocations of their CPU (recycle.c), which
+ * then take no object from the cache; unload gives them back too.
  */
-
-#define KLPSV_NR_CACHES		\
-	((KLPSV_CACHED_MAX - KLPSV_CACHED_MIN) / KLPSV_CACHE_STEP + 1)
 
 static struct kmem_cache *klpsv_caches[KLPSV_NR_CACHES];
 
@@ -44,7 +43,7 @@ static struct kmem_cache *klpsv_cache(size_t size)
 	if (size > KLPSV_CACHED_MAX)
 		return NULL;
 	size = max_t(size_t, round_up(size, KLPSV_CACHE_STEP), KLPSV_CACHED_MIN);
-	return klpsv_caches[(size - KLPSV_CACHED_MIN) / KLPSV_CACHE_STEP];
+	return klpsv_caches[klpsv_cache_index(size)];
 }
 
 /**

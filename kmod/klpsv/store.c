@@ -156,8 +156,22 @@ static void klpsv_shadow_refused(enum klpsv_insert_result res, int ctor_err,
 				    caller, id, ctor_err);
 		break;
 	case KLPSV_INSERTED:
+	case KLPSV_INSERT_FULL:		/* made room for by klpsv_shadow_create() */
+	case KLPSV_INSERT_NOMEM:	/* allocated by klpsv_shadow_create() */
 		break;
 	}
+}
+
+/* A new zeroed variable of @obj, @size bytes of data, from the slab. */
+static struct klpsv_shadow *klpsv_shadow_new(void *obj, size_t size, gfp_t gfp)
+{
+	struct klpsv_shadow *new = klpsv_shadow_zalloc(size, gfp);
+
+	if (new) {
+		new->obj = obj;
+		new->size = size;
+	}
+	return new;
 }
 
 /* Inserts a caller that may sleep tries after the table was full. */
@@ -172,6 +186,7 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	struct klpsv_shadow *new, *shadow;
 	struct klpsv_id *sid;
 	int err, ctor_err = 0;
+	bool reserved = false;
 	unsigned int tries;
 
 	if (!klpsv_writer_context_ok(caller, id))
@@ -200,13 +215,17 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 
 	/*
 	 * The variable first, so that when there is no memory for it, no id
-	 * has been created (ids stay until unload) and no table rebuilt.
+	 * has been created (ids stay until unload) and no table rebuilt;
+	 * unless this CPU keeps one of the size, which the insert takes
+	 * (recycle.c).
 	 */
-	new = klpsv_shadow_zalloc(size, gfp_flags);
-	if (!new)
-		return NULL;
-	new->obj = obj;
-	new->size = size;
+	new = NULL;
+	if (!sid || size > KLPSV_CACHED_MAX - KLPSV_SHADOW_OVERHEAD ||
+	    !klpsv_recycle_ready(klpsv_shadow_footprint(size))) {
+		new = klpsv_shadow_new(obj, size, gfp_flags);
+		if (!new)
+			return NULL;
+	}
 
 	if (!sid)
 		sid = klpsv_id_find_or_create(id, gfp_flags);
@@ -217,27 +236,42 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	}
 
 	/*
-	 * Inserts that raced past the reservation may fill the table up to
-	 * 15/16 before a rebuild gets in: a caller that may sleep makes room
-	 * again and retries, as the kernel's would wait for its lock; an
+	 * An insert that finds the table used to 7/8 makes room and inserts
+	 * again; one that finds no kept variable allocates one and inserts
+	 * again. Inserts that raced past the reservation may fill the table
+	 * up to 15/16 before a rebuild gets in: a caller that may sleep makes
+	 * room again and retries, as the kernel's would wait for its lock; an
 	 * atomic one fails.
 	 */
-	for (tries = 0;; tries++) {
-		err = klpsv_table_reserve(sid, obj, gfp_flags);
-		if (err) {
-			pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
-					    caller, id, err);
-			goto err_free;
+	for (tries = 0;;) {
+		res = klpsv_table_insert(sid, obj, size, new, ctor, ctor_data,
+					 reserved, &shadow, &ctor_err);
+		if (res == KLPSV_INSERT_FULL) {
+			err = klpsv_table_reserve(sid, obj, gfp_flags);
+			if (err) {
+				pr_warn_ratelimited("%s: id %lu: no room in the id's table (%d)\n",
+						    caller, id, err);
+				goto err_free;
+			}
+			reserved = true;
+			continue;
 		}
-		res = klpsv_table_insert(sid, new, ctor, ctor_data, &shadow, &ctor_err);
+		if (res == KLPSV_INSERT_NOMEM) {
+			/* The CPU's kept ones went meanwhile. */
+			new = klpsv_shadow_new(obj, size, gfp_flags);
+			if (!new)
+				return NULL;
+			continue;
+		}
 		if (res != KLPSV_INSERT_NOSPC || !gfpflags_allow_blocking(gfp_flags) ||
-		    tries == KLPSV_INSERT_TRIES)
+		    tries++ == KLPSV_INSERT_TRIES)
 			break;
+		reserved = false;
 	}
 	if (likely(res == KLPSV_INSERTED)) {
 		this_cpu_inc(sid->stats->allocs);
 		this_cpu_add(sid->stats->bytes_in, size);
-		return new->data;
+		return shadow->data;
 	}
 
 	kfree(new);

@@ -777,19 +777,18 @@ void klpsv_id_slots(struct klpsv_id *sid, unsigned long *slots,
 /**
  * klpsv_table_reserve() - make room for one more variable
  * @sid:	the id
- * @obj:	the parent object of the variable to insert, which picks the
- *		part: the home slot of its key is read here, so that the probe
- *		under the part's lock, which every other writer of the part
- *		waits for, starts in the cache
+ * @obj:	the parent object of the variable to insert, which picks the part
  * @gfp:	allocation flags, for a new table
  *
- * Call before klpsv_table_insert(), outside any lock when @gfp may sleep.
- * Builds a new table only when the work item has fallen behind; when @gfp
- * may not sleep, takes one bounded step of that (see klpsv_table_rebuild()),
- * and the insert goes on when that fails: it fails itself only at 15/16.
- * A table that a free_all is emptying is not replaced: when @gfp may sleep,
- * waits for the emptying to end first; when it may not, the insert goes
- * into the emptied table, and fails once that is used to 15/16.
+ * Call when klpsv_table_insert() found the table used to 7/8
+ * (%KLPSV_INSERT_FULL), outside any lock when @gfp may sleep, then insert
+ * again with @reserved set. Builds a new table only when the work item has
+ * fallen behind; when @gfp may not sleep, takes one bounded step of that
+ * (see klpsv_table_rebuild()), and the insert goes on when that fails: it
+ * fails itself only at 15/16. A table that a free_all is emptying is not
+ * replaced: when @gfp may sleep, waits for the emptying to end first; when
+ * it may not, the insert goes into the emptied table, and fails once that
+ * is used to 15/16.
  *
  * Context: any but NMI; may sleep when @gfp allows.
  *
@@ -799,8 +798,7 @@ void klpsv_id_slots(struct klpsv_id *sid, unsigned long *slots,
  */
 int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp)
 {
-	u64 h = klpsv_key_hash(sid->seed, obj);
-	struct klpsv_part *p = klpsv_part_of_hash(sid, h);
+	struct klpsv_part *p = klpsv_part_of(sid, obj);
 	const struct klpsv_table *t;
 	bool full;
 	int err;
@@ -808,7 +806,6 @@ int klpsv_table_reserve(struct klpsv_id *sid, const void *obj, gfp_t gfp)
 	rcu_read_lock_sched();
 	t = rcu_dereference_sched(p->table);
 	full = klpsv_table_full(READ_ONCE(p->used) + 1, t);
-	(void)READ_ONCE(t->slots[klpsv_table_home(t, klpsv_table_hash_of(h))]);
 	rcu_read_unlock_sched();
 	if (!full)
 		return 0;
@@ -863,12 +860,24 @@ static int klpsv_table_construct(struct klpsv_part *p, struct klpsv_shadow *shad
 /**
  * klpsv_table_insert() - publish a new variable, unless its object has one
  * @sid:	the id
- * @shadow:	the new variable, its @obj and @size set, its data zeroed
+ * @obj:	the parent object
+ * @size:	the size of the variable's data
+ * @shadow:	the new variable, its @obj and @size set, its data zeroed; or
+ *		NULL, for @size of a cached size (memory.c), to take one that
+ *		this CPU keeps (recycle.c) once the checks have passed
  * @ctor:	called on @shadow's data before it is published, unless the
  *		object has a variable already (optional)
  * @ctor_data:	passed to @ctor
- * @existing:	set to the object's variable when it has one, else to NULL
+ * @reserved:	klpsv_table_reserve() was called for this insert: go on up
+ *		to 15/16
+ * @existing:	set to the object's variable when it has one, to the new
+ *		variable when it was published, else to NULL
  * @ctor_err:	set to what @ctor returned, when it failed
+ *
+ * An insert that needs a never-used slot of a table used to 7/8 returns
+ * %KLPSV_INSERT_FULL unless @reserved: the caller makes room with
+ * klpsv_table_reserve(), outside the lock, and inserts again. So the usual
+ * insert checks the room under the lock it takes anyway, in one call.
  *
  * The checks (the id's state allows it, the object has no variable, there
  * is room), @ctor and the publication happen under the part's lock, so that of
@@ -880,31 +889,35 @@ static int klpsv_table_construct(struct klpsv_part *p, struct klpsv_shadow *shad
  * it calls are refused (klpsv_in_constructor()).
  *
  * Context: any but NMI.
- * Return: %KLPSV_INSERTED when @shadow was published. Otherwise @shadow
- * stays the caller's: %KLPSV_INSERT_EXISTS when the object had a variable
- * (*@existing), %KLPSV_INSERT_RETIRED or %KLPSV_INSERT_UNDECLARED when the
- * id's state refuses it (see klpsv_id_refusal()), %KLPSV_INSERT_NOSPC when
- * the table is used up to 15/16 (the caller did not reserve, or many
- * inserts raced past the reservation), %KLPSV_INSERT_CTOR_FAILED
- * (*@ctor_err).
+ * Return: %KLPSV_INSERTED when @shadow, or a kept one, was published
+ * (*@existing). Otherwise @shadow stays the caller's, and no kept one is
+ * left taken: %KLPSV_INSERT_EXISTS when the object had a variable
+ * (*@existing), %KLPSV_INSERT_FULL (see above), %KLPSV_INSERT_NOMEM when
+ * @shadow was NULL and this CPU keeps none, %KLPSV_INSERT_RETIRED or
+ * %KLPSV_INSERT_UNDECLARED when the id's state refuses it (see
+ * klpsv_id_refusal()), %KLPSV_INSERT_NOSPC when the table is used up to
+ * 15/16 (many inserts raced past the reservation),
+ * %KLPSV_INSERT_CTOR_FAILED (*@ctor_err).
  */
 enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
+					    void *obj, size_t size,
 					    struct klpsv_shadow *shadow,
 					    klpsv_shadow_ctor_t ctor,
-					    void *ctor_data,
+					    void *ctor_data, bool reserved,
 					    struct klpsv_shadow **existing,
 					    int *ctor_err)
 {
-	struct klpsv_part *p = klpsv_part_of(sid, shadow->obj);
+	struct klpsv_part *p = klpsv_part_of(sid, obj);
+	size_t bytes = klpsv_shadow_footprint(size);
 	enum klpsv_insert_result res;
+	bool crowded, kept = false;
 	struct klpsv_table *t;
 	unsigned int i, freed;
 	unsigned long flags;
-	bool crowded;
 
 	spin_lock_irqsave(&p->lock, flags);
 	t = klpsv_table_locked(p);
-	i = klpsv_table_probe(p, t, shadow->obj, &freed);
+	i = klpsv_table_probe(p, t, obj, &freed);
 	*existing = klpsv_slot_shadow(t->slots[i]);
 	res = KLPSV_INSERT_EXISTS;
 	if (*existing)
@@ -912,13 +925,33 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	res = klpsv_id_refusal(sid);
 	if (res != KLPSV_INSERTED)
 		goto unlock;
-	res = KLPSV_INSERT_NOSPC;
-	if (freed == KLPSV_NO_SLOT && klpsv_table_overfull(p->used + 1, t))
-		goto unlock;
+	if (freed == KLPSV_NO_SLOT) {
+		res = KLPSV_INSERT_NOSPC;
+		if (klpsv_table_overfull(p->used + 1, t))
+			goto unlock;
+		res = KLPSV_INSERT_FULL;
+		if (!reserved && klpsv_table_full(p->used + 1, t))
+			goto unlock;
+	}
+	if (!shadow) {
+		res = KLPSV_INSERT_NOMEM;
+		shadow = klpsv_recycle_take(bytes);
+		if (!shadow)
+			goto unlock;
+		kept = true;
+		memset(shadow, 0, bytes);
+		shadow->obj = obj;
+		shadow->size = size;
+	}
 	*ctor_err = klpsv_table_construct(p, shadow, ctor, ctor_data);
 	res = KLPSV_INSERT_CTOR_FAILED;
-	if (*ctor_err)
+	if (*ctor_err) {
+		/* Never published: back to the slab allocator at once. */
+		if (kept)
+			kfree(shadow);
 		goto unlock;
+	}
+	*existing = shadow;
 
 	if (freed != KLPSV_NO_SLOT)
 		i = freed;	/* not never-used: no slot is used up */
@@ -928,7 +961,7 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	/* Pairs with the acquire of klpsv_table_lookup(). */
 	smp_store_release(&t->slots[i], klpsv_table_word(t, shadow));
 	p->live++;
-	p->live_bytes += klpsv_shadow_footprint(shadow->size);
+	p->live_bytes += bytes;
 	klpsv_rebuild_note(p, i, shadow, true);
 	crowded = klpsv_table_crowded(p->used, t);
 	spin_unlock_irqrestore(&p->lock, flags);
