@@ -926,11 +926,12 @@ enum klpsv_insert_result klpsv_table_insert(struct klpsv_id *sid,
 	if (res != KLPSV_INSERTED)
 		goto unlock;
 	if (freed == KLPSV_NO_SLOT) {
-		res = KLPSV_INSERT_NOSPC;
-		if (klpsv_table_overfull(p->used + 1, t))
-			goto unlock;
+		/* Full first: an insert that did not reserve makes room, even at 15/16. */
 		res = KLPSV_INSERT_FULL;
 		if (!reserved && klpsv_table_full(p->used + 1, t))
+			goto unlock;
+		res = KLPSV_INSERT_NOSPC;
+		if (klpsv_table_overfull(p->used + 1, t))
 			goto unlock;
 	}
 	if (!shadow) {
