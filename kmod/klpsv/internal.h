@@ -590,7 +590,7 @@ static inline size_t klpsv_shadow_footprint(size_t data_size)
 /* recycle.c */
 int klpsv_recycle_init(void);
 void klpsv_recycle_exit(void);
-bool klpsv_recycle_ready(size_t bytes);
+bool klpsv_recycle_ready(size_t data_size);
 struct klpsv_shadow *klpsv_recycle_take(size_t bytes);
 unsigned int klpsv_recycle_keep(void **addrs, unsigned int n);
 size_t klpsv_recycle_bytes(void);

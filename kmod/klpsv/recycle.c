@@ -119,19 +119,21 @@ static void klpsv_recycle_free(struct klpsv_recycle_list *lists)
 }
 
 /**
- * klpsv_recycle_ready() - whether this CPU keeps a variable of a size
- * @bytes:	its footprint, klpsv_shadow_footprint(), at most
- *		%KLPSV_CACHED_MAX
+ * klpsv_recycle_ready() - whether this CPU keeps a variable for some data
+ * @data_size:	bytes of data after the header
  *
  * A hint, read without a lock: klpsv_recycle_take() may still find none,
  * and the caller may have moved to another CPU meanwhile.
  *
  * Context: any.
- * Return: true when klpsv_recycle_take() will likely find one.
+ * Return: true when klpsv_recycle_take() will likely find one; false for
+ * a size beyond the caches, of which none is kept.
  */
-bool klpsv_recycle_ready(size_t bytes)
+bool klpsv_recycle_ready(size_t data_size)
 {
-	if (!klpsv_recycle_enabled())
+	size_t bytes = klpsv_shadow_footprint(data_size);
+
+	if (!klpsv_recycle_enabled() || bytes > KLPSV_CACHED_MAX)
 		return false;
 	return READ_ONCE(raw_cpu_ptr(klpsv_recycle_cpus)->lists[klpsv_cache_index(bytes)].n);
 }

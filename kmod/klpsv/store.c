@@ -220,8 +220,7 @@ static void *klpsv_shadow_create(void *obj, unsigned long id, size_t size,
 	 * (recycle.c).
 	 */
 	new = NULL;
-	if (!sid || size > KLPSV_CACHED_MAX - KLPSV_SHADOW_OVERHEAD ||
-	    !klpsv_recycle_ready(klpsv_shadow_footprint(size))) {
+	if (!sid || !klpsv_recycle_ready(size)) {
 		new = klpsv_shadow_new(obj, size, gfp_flags);
 		if (!new)
 			return NULL;
