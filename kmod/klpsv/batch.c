@@ -3,6 +3,7 @@
  * batch.c - freeing removed variables a grace period later, per CPU, in bulk
  */
 
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/spinlock.h>	/* before local_lock.h, for PREEMPT_RT's */
@@ -36,9 +37,12 @@
  * and keeping the page of a reclaimed one disable interrupts. (On
  * PREEMPT_RT, where a part's lock leaves interrupts and preemption on, the
  * local_lock is a per-CPU spinlock_t.) Only when a CPU goes offline does
- * another touch its batch: the delayed work may then run anywhere, and
- * leaves the batch alone, and klpsv_batch_cpu_dead() closes it once the CPU
- * is dead, when nothing can add to it any more. When the CPU has no batch
+ * another touch its batch: klpsv_batch_cpu_dead() closes it once the CPU is
+ * dead, when nothing can add to it any more. The delayed work runs on
+ * another CPU while its CPU's workers are not bound to it, as the CPU goes
+ * offline or before it is fully online, and then leaves the batch alone;
+ * klpsv_batch_cpu_online() queues it again when the CPU is online with its
+ * workers bound, also when going offline failed. When the CPU has no batch
  * open, adding takes the page of the CPU's last reclaimed batch, or
  * allocates one with GFP_NOWAIT: it works in every context the writers do
  * and never sleeps. When there is no page, the variable stays in
@@ -103,8 +107,9 @@ struct klpsv_batch_cpu {
 /* Allocated: a delayed_work is too big for the module's static per-CPU area. */
 static struct klpsv_batch_cpu __percpu *klpsv_batch_cpus;
 static struct workqueue_struct *klpsv_batch_wq;
-/* The CPU hotplug state of klpsv_batch_cpu_dead(). */
-static int klpsv_batch_hp_state;
+/* The CPU hotplug states of klpsv_batch_cpu_dead() and _online(). */
+static int klpsv_batch_dead_state;
+static int klpsv_batch_online_state;
 
 /* Frees the variables of a batch, its grace period over, then the batch. */
 static void klpsv_batch_reclaim_fn(struct work_struct *work)
@@ -155,7 +160,8 @@ static void klpsv_batch_close(struct klpsv_batch *b)
 
 /*
  * Closes the batch of the CPU whose work this is, on that CPU. Run on
- * another, that CPU went offline: klpsv_batch_cpu_dead() closes it.
+ * another, that CPU's workers were not bound to it: klpsv_batch_cpu_dead()
+ * closes the batch, or klpsv_batch_cpu_online() queues the work again.
  */
 static void klpsv_batch_flush_fn(struct work_struct *work)
 {
@@ -190,6 +196,27 @@ static void klpsv_batch_close_idle(struct klpsv_batch_cpu *c)
 static int klpsv_batch_cpu_dead(unsigned int cpu)
 {
 	klpsv_batch_close_idle(per_cpu_ptr(klpsv_batch_cpus, cpu));
+	return 0;
+}
+
+/*
+ * A CPU is online with its workers bound, also when going offline failed:
+ * its delayed work may have run elsewhere before and left an open batch,
+ * for which no add queues it again.
+ */
+static int klpsv_batch_cpu_online(unsigned int cpu)
+{
+	struct klpsv_batch_cpu *c;
+	unsigned long flags;
+	bool open;
+
+	local_lock_irqsave(&klpsv_batch_cpus->lock, flags);
+	c = this_cpu_ptr(klpsv_batch_cpus);
+	open = c->open;
+	local_unlock_irqrestore(&klpsv_batch_cpus->lock, flags);
+	if (open)
+		queue_delayed_work_on(cpu, klpsv_batch_wq, &c->flush,
+				      KLPSV_BATCH_DELAY);
 	return 0;
 }
 
@@ -257,6 +284,9 @@ bool klpsv_batch_add(struct klpsv_part *p, struct klpsv_shadow *shadow,
 /**
  * klpsv_batch_drain() - free every batched variable now
  *
+ * Holds CPU hotplug off while it closes the batches: a batch that
+ * klpsv_batch_cpu_dead() took is queued before the barrier below.
+ *
  * Context: process context, may sleep; nothing may add to batches
  * meanwhile (unload, after every id was emptied).
  */
@@ -265,11 +295,13 @@ void klpsv_batch_drain(void)
 	struct klpsv_batch_cpu *c;
 	int cpu;
 
+	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(klpsv_batch_cpus, cpu);
 		cancel_delayed_work_sync(&c->flush);
 		klpsv_batch_close_idle(c);
 	}
+	cpus_read_unlock();
 	/* The grace periods of queue_rcu_work() first, then the work. */
 	rcu_barrier();
 	flush_workqueue(klpsv_batch_wq);
@@ -308,9 +340,17 @@ int klpsv_batch_init(void)
 					NULL, klpsv_batch_cpu_dead);
 	if (ret < 0)
 		goto wq;
-	klpsv_batch_hp_state = ret;
+	klpsv_batch_dead_state = ret;
+	/* Called on the CPU, after its workqueues' state (an AP state). */
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "klpsv/batch:online",
+					klpsv_batch_cpu_online, NULL);
+	if (ret < 0)
+		goto dead;
+	klpsv_batch_online_state = ret;
 	return 0;
 
+dead:
+	cpuhp_remove_state_nocalls(klpsv_batch_dead_state);
 wq:
 	destroy_workqueue(klpsv_batch_wq);
 free:
@@ -325,7 +365,8 @@ void klpsv_batch_exit(void)
 {
 	int cpu;
 
-	cpuhp_remove_state_nocalls(klpsv_batch_hp_state);
+	cpuhp_remove_state_nocalls(klpsv_batch_online_state);
+	cpuhp_remove_state_nocalls(klpsv_batch_dead_state);
 	klpsv_batch_drain();
 	destroy_workqueue(klpsv_batch_wq);
 	for_each_possible_cpu(cpu)

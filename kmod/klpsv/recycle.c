@@ -38,10 +38,11 @@
  *
  * What a CPU keeps is given back to the slab allocator once it has taken
  * none of it for %KLPSV_RECYCLE_AGE (a delayed work item per CPU, queued
- * when variables are kept), when the CPU goes offline, and at unload: at
- * most %KLPSV_RECYCLE_BYTES of each size per CPU wait, and not for
- * long once allocations stop. The memory they hold is counted in the
- * "pending" memory of the total in debugfs (klpsv_recycle_bytes()).
+ * when variables are kept and when the CPU comes online), when the CPU
+ * goes offline, and at unload: at most %KLPSV_RECYCLE_BYTES of each size
+ * per CPU wait, and not for long once allocations stop. The memory they
+ * hold is counted in the "pending" memory of the total in debugfs
+ * (klpsv_recycle_bytes()).
  *
  * With KASAN, nothing is kept unless the parameter recycle=1 says so: its
  * quarantine of freed objects is what catches a use after free, and a kept
@@ -88,8 +89,9 @@ struct klpsv_recycle_cpu {
 };
 
 static struct klpsv_recycle_cpu __percpu *klpsv_recycle_cpus;
-/* The CPU hotplug state of klpsv_recycle_cpu_dead(). */
-static int klpsv_recycle_hp_state;
+/* The CPU hotplug states of klpsv_recycle_cpu_dead() and _online(). */
+static int klpsv_recycle_dead_state;
+static int klpsv_recycle_online_state;
 
 /* Set at load only: nothing is kept while it is off. */
 static bool klpsv_recycle = !IS_ENABLED(CONFIG_KASAN);
@@ -114,7 +116,7 @@ static void klpsv_recycle_free(struct klpsv_recycle_list *lists)
 			kfree(v);
 		}
 		lists[i].head = NULL;
-		lists[i].n = 0;
+		WRITE_ONCE(lists[i].n, 0);
 	}
 }
 
@@ -215,8 +217,9 @@ unsigned int klpsv_recycle_keep(void **addrs, unsigned int n)
 
 /*
  * Gives back what the CPU of @work keeps when it took none of it since the
- * last run; looks again later otherwise. Run on another CPU, its CPU went
- * offline: klpsv_recycle_cpu_dead() gives them back.
+ * last run; looks again later otherwise. Run on another CPU, that CPU's
+ * workers were not bound to it: klpsv_recycle_cpu_dead() gives the
+ * variables back, or klpsv_recycle_cpu_online() queues the work again.
  */
 static void klpsv_recycle_age_fn(struct work_struct *work)
 {
@@ -224,6 +227,7 @@ static void klpsv_recycle_age_fn(struct work_struct *work)
 						   struct klpsv_recycle_cpu, age);
 	struct klpsv_recycle_list old[KLPSV_NR_CACHES] = {};
 	unsigned long flags;
+	unsigned int i;
 
 	local_lock_irqsave(&klpsv_recycle_cpus->lock, flags);
 	if (c == this_cpu_ptr(klpsv_recycle_cpus)) {
@@ -232,8 +236,11 @@ static void klpsv_recycle_age_fn(struct work_struct *work)
 			queue_delayed_work_on(smp_processor_id(), system_wq,
 					      &c->age, KLPSV_RECYCLE_AGE);
 		} else {
-			memcpy(old, c->lists, sizeof(old));
-			memset(c->lists, 0, sizeof(c->lists));
+			for (i = 0; i < KLPSV_NR_CACHES; i++) {
+				old[i] = c->lists[i];
+				c->lists[i].head = NULL;
+				WRITE_ONCE(c->lists[i].n, 0);
+			}
 		}
 	}
 	local_unlock_irqrestore(&klpsv_recycle_cpus->lock, flags);
@@ -248,6 +255,30 @@ static void klpsv_recycle_age_fn(struct work_struct *work)
 static int klpsv_recycle_cpu_dead(unsigned int cpu)
 {
 	klpsv_recycle_free(per_cpu_ptr(klpsv_recycle_cpus, cpu)->lists);
+	return 0;
+}
+
+/*
+ * A CPU is online with its workers bound, also when going offline failed:
+ * its age work may have run elsewhere before and left what it keeps, for
+ * which only the next keep would queue it again.
+ */
+static int klpsv_recycle_cpu_online(unsigned int cpu)
+{
+	struct klpsv_recycle_cpu *c;
+	unsigned long flags;
+	unsigned int i;
+
+	local_lock_irqsave(&klpsv_recycle_cpus->lock, flags);
+	c = this_cpu_ptr(klpsv_recycle_cpus);
+	for (i = 0; i < KLPSV_NR_CACHES; i++) {
+		if (c->lists[i].n) {
+			queue_delayed_work_on(cpu, system_wq, &c->age,
+					      KLPSV_RECYCLE_AGE);
+			break;
+		}
+	}
+	local_unlock_irqrestore(&klpsv_recycle_cpus->lock, flags);
 	return 0;
 }
 
@@ -296,12 +327,22 @@ int klpsv_recycle_init(void)
 	/* Called on another CPU once the CPU is dead (a BP state). */
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "klpsv/recycle:dead",
 					NULL, klpsv_recycle_cpu_dead);
-	if (ret < 0) {
-		free_percpu(klpsv_recycle_cpus);
-		return ret;
-	}
-	klpsv_recycle_hp_state = ret;
+	if (ret < 0)
+		goto free;
+	klpsv_recycle_dead_state = ret;
+	/* Called on the CPU, after its workqueues' state (an AP state). */
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "klpsv/recycle:online",
+					klpsv_recycle_cpu_online, NULL);
+	if (ret < 0)
+		goto dead;
+	klpsv_recycle_online_state = ret;
 	return 0;
+
+dead:
+	cpuhp_remove_state_nocalls(klpsv_recycle_dead_state);
+free:
+	free_percpu(klpsv_recycle_cpus);
+	return ret;
 }
 
 /**
@@ -315,7 +356,8 @@ void klpsv_recycle_exit(void)
 	struct klpsv_recycle_cpu *c;
 	int cpu;
 
-	cpuhp_remove_state_nocalls(klpsv_recycle_hp_state);
+	cpuhp_remove_state_nocalls(klpsv_recycle_online_state);
+	cpuhp_remove_state_nocalls(klpsv_recycle_dead_state);
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(klpsv_recycle_cpus, cpu);
 		cancel_delayed_work_sync(&c->age);
