@@ -4,7 +4,6 @@
  */
 
 #include <linux/cpu.h>
-#include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/spinlock.h>	/* before local_lock.h, for PREEMPT_RT's */
 #include <linux/local_lock.h>
@@ -108,8 +107,7 @@ struct klpsv_batch_cpu {
 static struct klpsv_batch_cpu __percpu *klpsv_batch_cpus;
 static struct workqueue_struct *klpsv_batch_wq;
 /* The CPU hotplug states of klpsv_batch_cpu_dead() and _online(). */
-static int klpsv_batch_dead_state;
-static int klpsv_batch_online_state;
+static struct klpsv_cpuhp klpsv_batch_cpuhp;
 
 /* Frees the variables of a batch, its grace period over, then the batch. */
 static void klpsv_batch_reclaim_fn(struct work_struct *work)
@@ -313,7 +311,7 @@ void klpsv_batch_drain(void)
  * The workqueue is per-CPU, so that a batch is usually freed on the CPU it
  * was filled on, and has a rescuer (WQ_MEM_RECLAIM): it gives memory back.
  *
- * Return: 0, -ENOMEM, or the error of the CPU hotplug state.
+ * Return: 0, -ENOMEM, or the error of the CPU hotplug states.
  */
 int klpsv_batch_init(void)
 {
@@ -335,22 +333,13 @@ int klpsv_batch_init(void)
 		ret = -ENOMEM;
 		goto free;
 	}
-	/* Called on another CPU once the CPU is dead (a BP state). */
-	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "klpsv/batch:dead",
-					NULL, klpsv_batch_cpu_dead);
-	if (ret < 0)
+	ret = klpsv_cpuhp_add(&klpsv_batch_cpuhp, "klpsv/batch:dead",
+			      klpsv_batch_cpu_dead, "klpsv/batch:online",
+			      klpsv_batch_cpu_online);
+	if (ret)
 		goto wq;
-	klpsv_batch_dead_state = ret;
-	/* Called on the CPU, after its workqueues' state (an AP state). */
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "klpsv/batch:online",
-					klpsv_batch_cpu_online, NULL);
-	if (ret < 0)
-		goto dead;
-	klpsv_batch_online_state = ret;
 	return 0;
 
-dead:
-	cpuhp_remove_state_nocalls(klpsv_batch_dead_state);
 wq:
 	destroy_workqueue(klpsv_batch_wq);
 free:
@@ -365,8 +354,7 @@ void klpsv_batch_exit(void)
 {
 	int cpu;
 
-	cpuhp_remove_state_nocalls(klpsv_batch_online_state);
-	cpuhp_remove_state_nocalls(klpsv_batch_dead_state);
+	klpsv_cpuhp_remove(&klpsv_batch_cpuhp);
 	klpsv_batch_drain();
 	destroy_workqueue(klpsv_batch_wq);
 	for_each_possible_cpu(cpu)

@@ -536,6 +536,22 @@ static __always_inline struct klpsv_shadow *klpsv_table_lookup(struct klpsv_id *
 	}
 }
 
+/**
+ * struct klpsv_cpuhp - the CPU hotplug states of per-CPU work (cpuhp.c)
+ * @dead:	called on another CPU once a CPU is dead
+ * @online:	called on a CPU online with its workers bound to it
+ */
+struct klpsv_cpuhp {
+	int dead;
+	int online;
+};
+
+/* cpuhp.c */
+int klpsv_cpuhp_add(struct klpsv_cpuhp *hp, const char *dead_name,
+		    int (*dead)(unsigned int cpu), const char *online_name,
+		    int (*online)(unsigned int cpu));
+void klpsv_cpuhp_remove(struct klpsv_cpuhp *hp);
+
 /* batch.c */
 int klpsv_batch_init(void);
 void klpsv_batch_exit(void);

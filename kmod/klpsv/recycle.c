@@ -3,7 +3,6 @@
  * recycle.c - freed variables kept for their CPU's next allocations
  */
 
-#include <linux/cpuhotplug.h>
 #include <linux/spinlock.h>	/* before local_lock.h, for PREEMPT_RT's */
 #include <linux/local_lock.h>
 #include <linux/moduleparam.h>
@@ -90,8 +89,7 @@ struct klpsv_recycle_cpu {
 
 static struct klpsv_recycle_cpu __percpu *klpsv_recycle_cpus;
 /* The CPU hotplug states of klpsv_recycle_cpu_dead() and _online(). */
-static int klpsv_recycle_dead_state;
-static int klpsv_recycle_online_state;
+static struct klpsv_cpuhp klpsv_recycle_cpuhp;
 
 /* Set at load only: nothing is kept while it is off. */
 static bool klpsv_recycle = !IS_ENABLED(CONFIG_KASAN);
@@ -309,7 +307,7 @@ size_t klpsv_recycle_bytes(void)
 /**
  * klpsv_recycle_init() - set up every CPU's lists
  *
- * Return: 0, -ENOMEM, or the error of the CPU hotplug state.
+ * Return: 0, -ENOMEM, or the error of the CPU hotplug states.
  */
 int klpsv_recycle_init(void)
 {
@@ -324,24 +322,11 @@ int klpsv_recycle_init(void)
 		local_lock_init(&c->lock);
 		INIT_DELAYED_WORK(&c->age, klpsv_recycle_age_fn);
 	}
-	/* Called on another CPU once the CPU is dead (a BP state). */
-	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "klpsv/recycle:dead",
-					NULL, klpsv_recycle_cpu_dead);
-	if (ret < 0)
-		goto free;
-	klpsv_recycle_dead_state = ret;
-	/* Called on the CPU, after its workqueues' state (an AP state). */
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "klpsv/recycle:online",
-					klpsv_recycle_cpu_online, NULL);
-	if (ret < 0)
-		goto dead;
-	klpsv_recycle_online_state = ret;
-	return 0;
-
-dead:
-	cpuhp_remove_state_nocalls(klpsv_recycle_dead_state);
-free:
-	free_percpu(klpsv_recycle_cpus);
+	ret = klpsv_cpuhp_add(&klpsv_recycle_cpuhp, "klpsv/recycle:dead",
+			      klpsv_recycle_cpu_dead, "klpsv/recycle:online",
+			      klpsv_recycle_cpu_online);
+	if (ret)
+		free_percpu(klpsv_recycle_cpus);
 	return ret;
 }
 
@@ -356,8 +341,7 @@ void klpsv_recycle_exit(void)
 	struct klpsv_recycle_cpu *c;
 	int cpu;
 
-	cpuhp_remove_state_nocalls(klpsv_recycle_online_state);
-	cpuhp_remove_state_nocalls(klpsv_recycle_dead_state);
+	klpsv_cpuhp_remove(&klpsv_recycle_cpuhp);
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(klpsv_recycle_cpus, cpu);
 		cancel_delayed_work_sync(&c->age);
